@@ -1,0 +1,171 @@
+//! The registered claims `verify` checks once the signature holds (CONTRACT
+//! §2 rows 15-22): `exp` and `nbf` types, then times, then `iss`, then `aud`.
+#![forbid(unsafe_code)]
+
+use crate::error::Error;
+use serde_json::{Map, Value};
+
+/// What the caller accepts for `iss` and `aud`. `None` skips the check; an
+/// empty list accepts nothing; an entry `"*"` accepts any value.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Accepted<'a> {
+    /// Accepted issuers (`acceptedIssuers`).
+    pub issuers: Option<&'a [Value]>,
+    /// Accepted audiences (`acceptedAudiences`).
+    pub audiences: Option<&'a [Value]>,
+}
+
+/// A JSON number as the clock checks see it.
+#[derive(Debug, Clone, Copy)]
+enum Num {
+    Int(i64),
+    Float(f64),
+}
+
+fn number(v: &Value) -> Option<Num> {
+    match v {
+        Value::Number(n) => n.as_i64().map(Num::Int).or_else(|| n.as_f64().map(Num::Float)),
+        _ => None,
+    }
+}
+
+/// a − b, formatted as a whole number (floored when fractional).
+fn difference(a: Num, b: Num) -> String {
+    match (a, b) {
+        (Num::Int(a), Num::Int(b)) => (i128::from(a) - i128::from(b)).to_string(),
+        _ => whole(as_f64(a) - as_f64(b)),
+    }
+}
+
+fn as_f64(n: Num) -> f64 {
+    match n {
+        Num::Int(i) => i as f64,
+        Num::Float(f) => f,
+    }
+}
+
+fn whole(f: f64) -> String {
+    // `+ 0.0` turns a -0 into 0.
+    format!("{:.0}", f.floor() + 0.0)
+}
+
+/// `now >= limit`, compared exactly for integers.
+fn at_or_after(now: i64, limit: Num) -> bool {
+    match limit {
+        Num::Int(l) => now >= l,
+        Num::Float(l) => (now as f64) >= l,
+    }
+}
+
+/// Check `exp`, `nbf`, `iss` and `aud` of `claims` at time `now` (seconds).
+pub fn check(claims: &Map<String, Value>, now: i64, accepted: Accepted<'_>) -> Result<(), Error> {
+    // COMPAT: 3.0 skipped falsy values (`exp: false`); present means present.
+    let exp = claims.get("exp").map(|v| number(v).ok_or(Error::ExpNotNumber)).transpose()?;
+    let nbf = claims.get("nbf").map(|v| number(v).ok_or(Error::NbfNotNumber)).transpose()?;
+    if let Some(exp) = exp {
+        if at_or_after(now, exp) {
+            let valid_for = claims.get("iat").and_then(number).map(|iat| difference(exp, iat));
+            return Err(Error::Expired { since: difference(Num::Int(now), exp), valid_for });
+        }
+    }
+    if let Some(nbf) = nbf {
+        if !at_or_after(now, nbf) {
+            return Err(Error::NotYetValid);
+        }
+    }
+    if let Some(list) = accepted.issuers {
+        let iss = claims.get("iss").ok_or(Error::IssuerMissing)?;
+        if !verify_claim(iss, list) {
+            return Err(Error::IssuerInvalid);
+        }
+    }
+    if let Some(list) = accepted.audiences {
+        let aud = claims.get("aud").ok_or(Error::AudienceMissing)?;
+        let ok = match aud {
+            // RFC 7519 §4.1.3: an array of audiences is accepted when any of
+            // them is (3.0 compared the array itself, which never matched).
+            Value::Array(items) => has_wildcard(list) || items.iter().any(|a| verify_claim(a, list)),
+            single => verify_claim(single, list),
+        };
+        if !ok {
+            return Err(Error::AudienceInvalid);
+        }
+    }
+    Ok(())
+}
+
+fn has_wildcard(list: &[Value]) -> bool {
+    list.iter().any(|v| v.as_str() == Some("*"))
+}
+
+/// Whether `value` is accepted by `list`: some entry is `"*"` or equal to it,
+/// type included (`5` does not match `"5"`). Numbers compare by value as Lua
+/// `==` does (`5 == 5.0`); arrays and objects never match, as a fresh Lua
+/// table equals no list entry.
+pub fn verify_claim(value: &Value, list: &[Value]) -> bool {
+    list.iter().any(|accepted| accepted.as_str() == Some("*") || same(value, accepted))
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Number(_), Value::Number(_)) => match (number(a), number(b)) {
+            (Some(Num::Int(x)), Some(Num::Int(y))) => x == y,
+            (Some(Num::Float(x)), Some(Num::Float(y))) => x == y,
+            (Some(Num::Int(i)), Some(Num::Float(f))) | (Some(Num::Float(f)), Some(Num::Int(i))) => {
+                // Exact, like Lua 5.3+: 2^63 as a float is not i64::MAX.
+                f.fract() == 0.0 && f >= -9.223_372_036_854_775_808e18 && f < 9.223_372_036_854_775_808e18 && f as i64 == i
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn exp_messages_and_boundaries() {
+        let c = claims(json!({"exp": 1000, "iat": 400}));
+        assert!(check(&c, 999, Accepted::default()).is_ok());
+        assert_eq!(
+            check(&c, 1000, Accepted::default()).unwrap_err().to_string(),
+            "Not acceptable by exp (0 sec since expired, valid for:600 sec)"
+        );
+        let c = claims(json!({"exp": 1000.5}));
+        assert!(check(&c, 1000, Accepted::default()).is_ok());
+        assert_eq!(
+            check(&c, 1005, Accepted::default()).unwrap_err().to_string(),
+            "Not acceptable by exp (4 sec since expired)"
+        );
+        let c = claims(json!({"exp": i64::MIN}));
+        assert_eq!(
+            check(&c, 1, Accepted::default()).unwrap_err().to_string(),
+            "Not acceptable by exp (9223372036854775809 sec since expired)"
+        );
+        let c = claims(json!({"nbf": 10}));
+        assert!(check(&c, 10, Accepted::default()).is_ok());
+        assert_eq!(check(&c, 9, Accepted::default()), Err(Error::NotYetValid));
+    }
+
+    #[test]
+    fn claim_matching() {
+        let list = [json!("a"), json!(5)];
+        assert!(verify_claim(&json!("a"), &list));
+        assert!(verify_claim(&json!(5.0), &list));
+        assert!(!verify_claim(&json!("5"), &list));
+        assert!(!verify_claim(&json!(["a"]), &list));
+        assert!(verify_claim(&json!(null), &[json!("*")]));
+        assert!(!verify_claim(&json!("a"), &[]));
+        assert!(!same(&json!(9.223372036854775807e18), &json!(i64::MAX)));
+    }
+}

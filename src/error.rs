@@ -1,0 +1,196 @@
+//! The one error type. Its `Display` is the exact message a Lua caller sees
+//! as the second return value: the strings of CONTRACT §2–§4, which Prosody
+//! logs and jitsi-meet's plugins match on. Do not reword them.
+#![forbid(unsafe_code)]
+
+use thiserror::Error;
+
+/// Every way a call can fail, one variant per message.
+///
+/// Variants carrying a `String` add a reason after `": "`; the prefix before it
+/// is fixed (callers match on the prefix).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    // --- verify(): argument checks (CONTRACT §2 rows 1-5) -------------------
+    /// `verify` got a non-string token.
+    #[error("token argument must be string")]
+    TokenArgument,
+    /// `verify` got a non-string algorithm.
+    #[error("algorithm argument must be string")]
+    AlgorithmArgument,
+    /// `verify` got a non-string key.
+    #[error("key argument must be string")]
+    KeyArgument,
+    /// `verify` got acceptedIssuers that is neither nil nor a table.
+    #[error("acceptedIssuers argument must be table")]
+    IssuersArgument,
+    /// `verify` got acceptedAudiences that is neither nil nor a table.
+    #[error("acceptedAudiences argument must be table")]
+    AudiencesArgument,
+
+    // --- verify(): the token (rows 6-14) -------------------------------------
+    /// The caller's algorithm (or encode's) is not one of the supported names.
+    #[error("Algorithm not supported")]
+    AlgorithmNotSupported,
+    /// Not exactly three `.`-separated segments, an empty header or payload,
+    /// or longer than [`crate::MAX_TOKEN_LEN`].
+    #[error("Invalid token")]
+    InvalidToken,
+    /// Header segment is not base64url or not a strict JSON object.
+    #[error("Invalid header")]
+    InvalidHeader,
+    /// Payload segment is not base64url or not a strict JSON object.
+    #[error("Invalid body")]
+    InvalidBody,
+    /// Signature segment is not base64url, or the signature does not verify.
+    #[error("Invalid signature")]
+    InvalidSignature,
+    /// Header `typ` is not exactly `"JWT"`.
+    #[error("Invalid typ")]
+    InvalidTyp,
+    /// Header `alg` is not exactly the caller's algorithm.
+    #[error("Invalid or incorrect alg")]
+    IncorrectAlg,
+    /// The key cannot be used for the algorithm; the reason follows `": "`.
+    #[error("Invalid key: {0}")]
+    InvalidKey(String),
+
+    // --- verify(): claims (rows 15-22) ---------------------------------------
+    /// `exp` is present and not a number (`false` included).
+    #[error("exp must be number")]
+    ExpNotNumber,
+    /// `nbf` is present and not a number.
+    #[error("nbf must be number")]
+    NbfNotNumber,
+    /// now >= exp. `since` is now − exp and `valid_for` is exp − iat (when
+    /// `iat` is a number), both already formatted as integers.
+    #[error("Not acceptable by exp ({since} sec since expired{})", valid_for.as_ref().map(|m| format!(", valid for:{m} sec")).unwrap_or_default())]
+    Expired {
+        /// Seconds since expiry.
+        since: String,
+        /// The token's lifetime, exp − iat.
+        valid_for: Option<String>,
+    },
+    /// now < nbf.
+    #[error("Not acceptable by nbf")]
+    NotYetValid,
+    /// Issuers were given and the payload has no `iss`.
+    #[error("'iss' claim is missing")]
+    IssuerMissing,
+    /// Issuers were given and `iss` is not accepted.
+    #[error("invalid 'iss' claim")]
+    IssuerInvalid,
+    /// Audiences were given and the payload has no `aud`.
+    #[error("'aud' claim is missing")]
+    AudienceMissing,
+    /// Audiences were given and `aud` is not accepted.
+    #[error("invalid 'aud' claim")]
+    AudienceInvalid,
+
+    // --- encode() (CONTRACT §3) ----------------------------------------------
+    /// `encode`'s payload is not a table.
+    #[error("Argument #1 must be table")]
+    PayloadArgument,
+    /// `encode`'s key (and legacy `decode`'s key) is not a string.
+    #[error("Argument #2 must be string")]
+    SecondArgumentString,
+    /// `encode`'s header is given and not a table.
+    #[error("Argument #4 must be table")]
+    HeaderArgument,
+    /// A value JSON cannot hold. `kind` is the Lua type name.
+    #[error("Cannot serialise {kind}: {reason}")]
+    Serialise {
+        /// Lua type of the offending value (`function`, `table`, `number`, ...).
+        kind: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The signing key is not a usable private key for the algorithm.
+    #[error("Not a private PEM key: {0}")]
+    NotPrivateKey(String),
+
+    // --- decode(): the 1.x/2.0 API (CONTRACT §4) -----------------------------
+    /// `decode`'s token is not a string.
+    #[error("Argument #1 must be string")]
+    FirstArgumentString,
+    /// `decode` was asked to skip verification (no key, or verify == false).
+    #[error("unverified decode is not supported")]
+    UnverifiedDecode,
+    /// `decode`: header or payload is not base64url JSON objects.
+    #[error("Invalid json")]
+    InvalidJson,
+    /// `decode`: header `alg` missing, not a string, or outside the key's family.
+    #[error("Invalid alg")]
+    InvalidAlg,
+    /// `decode`: now >= exp (2.0's short message).
+    #[error("Not acceptable by exp")]
+    ExpiredLegacy,
+}
+
+impl Error {
+    /// Map a verify-path error to the message 2.0's `decode` gave for it.
+    pub(crate) fn into_legacy(self) -> Error {
+        match self {
+            Error::InvalidHeader | Error::InvalidBody => Error::InvalidJson,
+            Error::Expired { .. } => Error::ExpiredLegacy,
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error::*;
+
+    /// Every message, pinned. A change here breaks Prosody log matching and
+    /// jitsi-meet plugins: update CONTRACT.md first.
+    #[test]
+    fn messages_are_the_contract_strings() {
+        let cases = [
+            (TokenArgument, "token argument must be string"),
+            (AlgorithmArgument, "algorithm argument must be string"),
+            (KeyArgument, "key argument must be string"),
+            (IssuersArgument, "acceptedIssuers argument must be table"),
+            (AudiencesArgument, "acceptedAudiences argument must be table"),
+            (AlgorithmNotSupported, "Algorithm not supported"),
+            (InvalidToken, "Invalid token"),
+            (InvalidHeader, "Invalid header"),
+            (InvalidBody, "Invalid body"),
+            (InvalidSignature, "Invalid signature"),
+            (InvalidTyp, "Invalid typ"),
+            (IncorrectAlg, "Invalid or incorrect alg"),
+            (InvalidKey("empty secret".into()), "Invalid key: empty secret"),
+            (ExpNotNumber, "exp must be number"),
+            (NbfNotNumber, "nbf must be number"),
+            (
+                Expired { since: "5".into(), valid_for: None },
+                "Not acceptable by exp (5 sec since expired)",
+            ),
+            (
+                Expired { since: "5".into(), valid_for: Some("-100".into()) },
+                "Not acceptable by exp (5 sec since expired, valid for:-100 sec)",
+            ),
+            (NotYetValid, "Not acceptable by nbf"),
+            (IssuerMissing, "'iss' claim is missing"),
+            (IssuerInvalid, "invalid 'iss' claim"),
+            (AudienceMissing, "'aud' claim is missing"),
+            (AudienceInvalid, "invalid 'aud' claim"),
+            (PayloadArgument, "Argument #1 must be table"),
+            (SecondArgumentString, "Argument #2 must be string"),
+            (HeaderArgument, "Argument #4 must be table"),
+            (
+                Serialise { kind: "function", reason: "no JSON form".into() },
+                "Cannot serialise function: no JSON form",
+            ),
+            (NotPrivateKey("a public key cannot sign".into()), "Not a private PEM key: a public key cannot sign"),
+            (FirstArgumentString, "Argument #1 must be string"),
+            (UnverifiedDecode, "unverified decode is not supported"),
+            (InvalidJson, "Invalid json"),
+            (InvalidAlg, "Invalid alg"),
+            (ExpiredLegacy, "Not acceptable by exp"),
+        ];
+        for (err, msg) in cases {
+            assert_eq!(err.to_string(), msg);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! A native `luajwtjitsi`: the JWT library Jitsi Meet's Prosody token
+//! authentication loads, as a Rust core with a thin Lua binding.
+//!
+//! The core (everything outside `lua/`) has no Lua types and takes the time
+//! as an argument. `CONTRACT.md` in the shared folder is the specification;
+//! the README lists every deliberate difference from luajwtjitsi 3.0.
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod alg;
+pub mod base64url;
+pub mod claims;
+pub mod encode;
+pub mod error;
+pub mod json;
+pub mod keys;
+pub mod legacy;
+mod rsa_legacy;
+pub mod signature;
+pub mod token;
+
+#[cfg(any(feature = "lua51", feature = "lua52", feature = "lua53", feature = "lua54", feature = "luajit"))]
+mod lua;
+
+pub use alg::Algorithm;
+pub use claims::Accepted;
+pub use encode::encode;
+pub use error::Error;
+pub use legacy::decode;
+pub use token::{verify, MAX_TOKEN_LEN};

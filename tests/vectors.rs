@@ -1,0 +1,273 @@
+//! Every case of tests/vectors/verify.json and encode.json (copied from the
+//! shared conformance vectors) against the Rust core. Lua-only cases (argument
+//! types) belong to the busted specs. Cases of algorithms this stage does not
+//! build yet are skipped visibly and counted.
+
+use luajwtjitsi::{Accepted, Algorithm};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// Algorithms the beyond-luajwtjitsi issue adds; their cases are skipped
+/// (and reported) until it lands. Empty this list then.
+const DEFERRED_ALGS: &[&str] = &[
+    "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+];
+
+fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
+}
+
+fn load(name: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(vectors_dir().join(name)).expect("vector file");
+    let doc: Value = serde_json::from_str(&text).expect("vector JSON");
+    doc["cases"].as_array().expect("cases").clone()
+}
+
+fn key_bytes(key: &Value) -> Vec<u8> {
+    match key {
+        Value::String(s) => s.as_bytes().to_vec(),
+        Value::Object(o) => {
+            std::fs::read(vectors_dir().join(o["file"].as_str().expect("file"))).expect("key file")
+        }
+        other => panic!("unexpected key {other}"),
+    }
+}
+
+fn deferred(case: &Value) -> Option<String> {
+    let alg = case["alg"].as_str().unwrap_or("");
+    if DEFERRED_ALGS.contains(&alg) {
+        return Some(format!("{alg} is deferred"));
+    }
+    match case.get("requires").and_then(Value::as_array) {
+        Some(r) if !r.is_empty() => Some(format!("requires {r:?}")),
+        _ => None,
+    }
+}
+
+/// Compare actual claims with an expectation written with the vectors'
+/// markers ($null, $int, $float). Returns a description of the first mismatch.
+fn matches(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
+    let fail = || Err(format!("{path}: expected {expected}, got {actual}"));
+    match expected {
+        Value::Object(o) if o.len() == 1 && o.keys().next().is_some_and(|k| k.starts_with('$')) => {
+            let (marker, arg) = o.iter().next().expect("one member");
+            let ok = match marker.as_str() {
+                "$null" => actual.is_null(),
+                "$int" => {
+                    actual.as_i64().is_some()
+                        && actual.as_i64() == arg.as_str().and_then(|s| s.parse().ok())
+                }
+                "$float" => {
+                    actual.is_f64() && actual.as_f64() == arg.as_str().and_then(|s| s.parse().ok())
+                }
+                other => return Err(format!("{path}: unknown marker {other}")),
+            };
+            if ok {
+                Ok(())
+            } else {
+                fail()
+            }
+        }
+        Value::Object(exp) => {
+            let Value::Object(act) = actual else {
+                return fail();
+            };
+            if exp.len() != act.len() || exp.keys().any(|k| !act.contains_key(k)) {
+                return Err(format!(
+                    "{path}: keys differ: expected {:?}, got {:?}",
+                    exp.keys(),
+                    act.keys()
+                ));
+            }
+            exp.iter()
+                .try_for_each(|(k, v)| matches(v, &act[k], &format!("{path}.{k}")))
+        }
+        Value::Array(exp) => {
+            let Value::Array(act) = actual else {
+                return fail();
+            };
+            if exp.len() != act.len() {
+                return fail();
+            }
+            exp.iter()
+                .zip(act)
+                .enumerate()
+                .try_for_each(|(i, (e, a))| matches(e, a, &format!("{path}[{i}]")))
+        }
+        Value::Number(e) => match (e.as_i64(), actual.as_i64(), actual.as_f64()) {
+            (Some(x), Some(y), _) => {
+                if x == y {
+                    Ok(())
+                } else {
+                    fail()
+                }
+            }
+            (_, _, Some(y)) if e.as_f64() == Some(y) => Ok(()),
+            _ => fail(),
+        },
+        _ => {
+            if expected == actual {
+                Ok(())
+            } else {
+                fail()
+            }
+        }
+    }
+}
+
+fn check_outcome(expect: &Value, result: Result<String, String>) -> Result<(), String> {
+    if let Some(msg) = expect.get("error").and_then(Value::as_str) {
+        return match result {
+            Err(got) if got == msg => Ok(()),
+            other => Err(format!("expected error {msg:?}, got {other:?}")),
+        };
+    }
+    if let Some(prefix) = expect.get("error_prefix").and_then(Value::as_str) {
+        let suffix = expect
+            .get("error_suffix")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        return match result {
+            Err(got) if got.starts_with(prefix) && got.ends_with(suffix) => Ok(()),
+            other => Err(format!(
+                "expected error {prefix:?}...{suffix:?}, got {other:?}"
+            )),
+        };
+    }
+    Err("unknown expectation".into())
+}
+
+struct Tally {
+    passed: usize,
+    failures: Vec<String>,
+    skipped: Vec<String>,
+}
+
+impl Tally {
+    fn new() -> Self {
+        Tally {
+            passed: 0,
+            failures: vec![],
+            skipped: vec![],
+        }
+    }
+
+    fn report(self, what: &str) {
+        for s in &self.skipped {
+            println!("skipped {s}");
+        }
+        println!(
+            "{what}: {} passed, {} failed, {} skipped",
+            self.passed,
+            self.failures.len(),
+            self.skipped.len()
+        );
+        assert!(
+            self.failures.is_empty(),
+            "{} {what} failures:\n{}",
+            self.failures.len(),
+            self.failures.join("\n")
+        );
+        assert!(self.passed > 0, "no {what} case ran");
+    }
+}
+
+fn list(v: &Value) -> Option<Vec<Value>> {
+    v.as_array().cloned()
+}
+
+#[test]
+fn verify_vectors() {
+    let mut tally = Tally::new();
+    for case in load("verify.json") {
+        let name = case["name"].as_str().expect("name").to_owned();
+        if case.get("lua_only").and_then(Value::as_bool) == Some(true) {
+            continue;
+        }
+        if let Some(why) = deferred(&case) {
+            tally.skipped.push(format!("{name} ({why})"));
+            continue;
+        }
+        let token = case["token"].as_str().expect("token");
+        let alg = case["alg"].as_str().expect("alg");
+        let key = key_bytes(&case["key"]);
+        let (issuers, audiences) = (list(&case["issuers"]), list(&case["audiences"]));
+        let accepted = Accepted {
+            issuers: issuers.as_deref(),
+            audiences: audiences.as_deref(),
+        };
+        let now = case["now"].as_i64().unwrap_or_else(luajwtjitsi::token::now);
+        let result = luajwtjitsi::verify(token.as_bytes(), alg.as_bytes(), &key, accepted, now);
+        let outcome = match (&case["expect"].get("claims"), result) {
+            (Some(claims), Ok(got)) => matches(claims, &Value::Object(got), "claims"),
+            (Some(_), Err(e)) => Err(format!(
+                "expected claims, got error {e:?}",
+                e = e.to_string()
+            )),
+            (None, result) => check_outcome(
+                &case["expect"],
+                result.map(|c| format!("{c:?}")).map_err(|e| e.to_string()),
+            ),
+        };
+        match outcome {
+            Ok(()) => tally.passed += 1,
+            Err(why) => tally.failures.push(format!("{name}: {why}")),
+        }
+    }
+    tally.report("verify.json");
+}
+
+#[test]
+fn encode_vectors() {
+    let mut tally = Tally::new();
+    for case in load("encode.json") {
+        let name = case["name"].as_str().expect("name").to_owned();
+        if let Some(why) = deferred(&case) {
+            tally.skipped.push(format!("{name} ({why})"));
+            continue;
+        }
+        let payload: Map<String, Value> = case["payload"].as_object().cloned().expect("payload");
+        let header = case["header"].as_object().cloned();
+        let alg_name = case["alg"].as_str().unwrap_or("HS256");
+        let key = key_bytes(&case["key"]);
+        let result = match Algorithm::from_name(alg_name.as_bytes()) {
+            Some(alg) => {
+                luajwtjitsi::encode(&payload, &key, alg, header.as_ref()).map_err(|e| e.to_string())
+            }
+            None => Err(luajwtjitsi::Error::AlgorithmNotSupported.to_string()),
+        };
+        let expect = &case["expect"];
+        let outcome = if let Some(token) = expect.get("token").and_then(Value::as_str) {
+            match result {
+                Ok(got) if got == token => Ok(()),
+                other => Err(format!("expected {token}, got {other:?}")),
+            }
+        } else if let Some(input) = expect.get("signing_input").and_then(Value::as_str) {
+            let verify_key = key_bytes(&expect["verify_with"]);
+            match result {
+                Ok(got) if got.starts_with(&format!("{input}.")) => {
+                    let alg = alg_name.as_bytes();
+                    let now = luajwtjitsi::token::now();
+                    match luajwtjitsi::verify(
+                        got.as_bytes(),
+                        alg,
+                        &verify_key,
+                        Accepted::default(),
+                        now,
+                    ) {
+                        Ok(claims) if claims == payload => Ok(()),
+                        other => Err(format!("own verify: {other:?}")),
+                    }
+                }
+                other => Err(format!("expected a token starting {input}., got {other:?}")),
+            }
+        } else {
+            check_outcome(expect, result)
+        };
+        match outcome {
+            Ok(()) => tally.passed += 1,
+            Err(why) => tally.failures.push(format!("{name}: {why}")),
+        }
+    }
+    tally.report("encode.json");
+}
