@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (`make test`, called by .ci/run):
+#   1. set-up: Lua runtimes, busted, PyJWT venv (scripts/setup.sh)
+#   2. cargo fmt --check and clippy -D warnings (core and binding)
+#   3. cargo test: unit tests and every conformance vector against the core
+#   4. build the module for lua51 lua52 lua53 lua54 luajit
+#   5. busted specs under each of the five runtimes, against that build
+#   6. interop: tokens from PyJWT verify here, tokens from here verify in PyJWT
+# Ends with one line "N passed, N failed" summed over cargo, busted and interop.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+logs=build/test-logs
+rm -rf "$logs"; mkdir -p "$logs"
+
+stage() { printf '\n==== %s\n' "$*"; }
+
+stage "set-up"
+scripts/setup.sh
+
+stage "format and lints"
+cargo fmt --check
+cargo clippy --locked --all-targets -q -- -D warnings
+cargo clippy --locked --no-default-features --features lua54,module -q -- -D warnings
+
+stage "cargo test (core, conformance vectors)"
+cargo test --locked 2>&1 | tee "$logs/cargo.log"
+
+stage "build all Lua flavours"
+scripts/build.sh
+
+stage "busted under lua5.1 lua5.2 lua5.3 lua5.4 luajit"
+tests/lua/run.sh 2>&1 | tee "$logs/busted.log"
+
+stage "interop with PyJWT"
+tests/interop/run.sh 2>&1 | tee "$logs/interop.log"
+
+# Sum what the runners reported. pipefail above already stopped on failure;
+# this is the closing line.
+passed=0; failed=0; skipped=0
+while read -r p f i; do passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + i)); done < <(
+  sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed; \([0-9]*\) ignored.*/\1 \2 \3/p' "$logs/cargo.log"
+  sed -n 's/^\([0-9]*\) success\(es\)\{0,1\} \/ \([0-9]*\) failures\{0,1\} \/ \([0-9]*\) errors\{0,1\} \/ \([0-9]*\) pending.*/\1 \3+\4 \5/p' "$logs/busted.log"
+  sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}$/\1 \2 \4/p' "$logs/interop.log" | sed 's/ $/ 0/'
+)
+printf '\nAll stages passed.\n%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"

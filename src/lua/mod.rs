@@ -1,0 +1,213 @@
+//! The Lua binding: argument checks with the legacy messages, Lua ⇄ JSON,
+//! reading the clock once per call, and `Err(e)` turned into `nil, message`.
+//! No function here raises on bad input; only running out of memory can.
+
+mod convert;
+mod entry;
+
+use crate::alg::Algorithm;
+use crate::claims::Accepted;
+use crate::error::Error;
+use crate::token::{self, Segments};
+use crate::{encode, legacy};
+use mlua::{Lua, MultiValue, Table, Value};
+
+/// Build the table `require "luajwtjitsi"` returns.
+pub fn module(lua: &Lua) -> mlua::Result<Table> {
+    let m = lua.create_table()?;
+    m.set("verify", lua.create_function(|lua, args: MultiValue| verify_lua(lua, &args, None))?)?;
+    m.set("encode", lua.create_function(encode_lua)?)?;
+    m.set("decode", lua.create_function(decode_lua)?)?;
+    m.set("_VERSION", env!("CARGO_PKG_VERSION"))?;
+
+    let internals = lua.create_table()?;
+    internals.set("split_token", lua.create_function(split_token)?)?;
+    internals.set("parse_token", lua.create_function(parse_token)?)?;
+    internals.set("strip_signature", lua.create_function(strip_signature)?)?;
+    internals.set("verify_claim", lua.create_function(verify_claim)?)?;
+    internals.set("verify_at", lua.create_function(verify_at)?)?;
+    m.set("_internals", internals)?;
+    Ok(m)
+}
+
+fn arg(args: &MultiValue, i: usize) -> &Value {
+    args.get(i).unwrap_or(&Value::Nil)
+}
+
+/// `nil, message`: two values, as every failure returns.
+fn fail(lua: &Lua, err: impl ToString) -> mlua::Result<MultiValue> {
+    Ok(MultiValue::from_vec(vec![Value::Nil, Value::String(lua.create_string(err.to_string())?)]))
+}
+
+/// `parse_token`/`strip_signature` fail with four values (3.0's shape).
+fn fail4(lua: &Lua, err: impl ToString) -> mlua::Result<MultiValue> {
+    let msg = Value::String(lua.create_string(err.to_string())?);
+    Ok(MultiValue::from_vec(vec![Value::Nil, Value::Nil, Value::Nil, msg]))
+}
+
+fn one(value: Value) -> mlua::Result<MultiValue> {
+    Ok(MultiValue::from_vec(vec![value]))
+}
+
+/// An optional accepted list: nil, or a table read with ipairs semantics.
+enum List {
+    Absent,
+    Entries(Vec<serde_json::Value>),
+}
+
+fn list_arg(value: &Value, type_error: Error, what: &str) -> Result<List, String> {
+    match value {
+        Value::Nil => Ok(List::Absent),
+        Value::Table(t) => convert::read_list(t, what).map(List::Entries),
+        _ => Err(type_error.to_string()),
+    }
+}
+
+impl List {
+    fn as_slice(&self) -> Option<&[serde_json::Value]> {
+        match self {
+            List::Absent => None,
+            List::Entries(v) => Some(v),
+        }
+    }
+}
+
+/// `verify(token, expectedAlgo, key [, acceptedIssuers [, acceptedAudiences]])`,
+/// or `_internals.verify_at` when `now` is given.
+fn verify_lua(lua: &Lua, args: &MultiValue, now: Option<i64>) -> mlua::Result<MultiValue> {
+    let Value::String(token) = arg(args, 0) else { return fail(lua, Error::TokenArgument) };
+    let Value::String(alg) = arg(args, 1) else { return fail(lua, Error::AlgorithmArgument) };
+    let Value::String(key) = arg(args, 2) else { return fail(lua, Error::KeyArgument) };
+    if !matches!(arg(args, 3), Value::Nil | Value::Table(_)) {
+        return fail(lua, Error::IssuersArgument);
+    }
+    if !matches!(arg(args, 4), Value::Nil | Value::Table(_)) {
+        return fail(lua, Error::AudiencesArgument);
+    }
+    let issuers = match list_arg(arg(args, 3), Error::IssuersArgument, "acceptedIssuers") {
+        Ok(l) => l,
+        Err(msg) => return fail(lua, msg),
+    };
+    let audiences = match list_arg(arg(args, 4), Error::AudiencesArgument, "acceptedAudiences") {
+        Ok(l) => l,
+        Err(msg) => return fail(lua, msg),
+    };
+    let accepted = Accepted { issuers: issuers.as_slice(), audiences: audiences.as_slice() };
+    let now = now.unwrap_or_else(token::now);
+    match token::verify(&token.as_bytes(), &alg.as_bytes(), &key.as_bytes(), accepted, now) {
+        Ok(claims) => one(Value::Table(convert::object_to_lua(lua, &claims)?)),
+        Err(e) => fail(lua, e),
+    }
+}
+
+/// `_internals.verify_at(now, token, alg, key, issuers, audiences)`: `verify`
+/// with the clock fixed at `now` (whole seconds), for tests.
+fn verify_at(lua: &Lua, mut args: MultiValue) -> mlua::Result<MultiValue> {
+    let now = match args.pop_front() {
+        Some(Value::Integer(i)) => i,
+        Some(Value::Number(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => f as i64,
+        _ => return fail(lua, "now argument must be an integer"),
+    };
+    verify_lua(lua, &args, Some(now))
+}
+
+/// `encode(payload, key [, alg [, header]])`.
+fn encode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    let Value::Table(payload) = arg(&args, 0) else { return fail(lua, Error::PayloadArgument) };
+    let Value::String(key) = arg(&args, 1) else { return fail(lua, Error::SecondArgumentString) };
+    let alg = match arg(&args, 2) {
+        Value::Nil => Algorithm::HS256,
+        Value::String(name) => match Algorithm::from_name(&name.as_bytes()) {
+            Some(alg) => alg,
+            None => return fail(lua, Error::AlgorithmNotSupported),
+        },
+        _ => return fail(lua, Error::AlgorithmNotSupported),
+    };
+    let header = match arg(&args, 3) {
+        Value::Nil => lua.create_table()?,
+        Value::Table(t) => t.clone(),
+        _ => return fail(lua, Error::HeaderArgument),
+    };
+    // COMPAT: 3.0 wrote typ and alg into the caller's header table.
+    header.raw_set("typ", "JWT")?;
+    header.raw_set("alg", alg.name())?;
+    let mut header_json = Vec::with_capacity(64);
+    let mut payload_json = Vec::with_capacity(512);
+    let result = convert::write_object_table(&mut header_json, &header, "a header")
+        .and_then(|()| convert::write_object_table(&mut payload_json, payload, "a payload"))
+        .and_then(|()| encode::sign_parts(&header_json, &payload_json, alg, &key.as_bytes()));
+    match result {
+        Ok(token) => one(Value::String(lua.create_string(token)?)),
+        Err(e) => fail(lua, e),
+    }
+}
+
+/// `decode(token, key [, verify])`: the 2.0 API. Unverified decoding is
+/// refused rather than offered.
+fn decode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    let Value::String(token) = arg(&args, 0) else { return fail(lua, Error::FirstArgumentString) };
+    if arg(&args, 1).is_nil() || matches!(arg(&args, 2), Value::Boolean(false)) {
+        return fail(lua, Error::UnverifiedDecode);
+    }
+    let Value::String(key) = arg(&args, 1) else { return fail(lua, Error::SecondArgumentString) };
+    match legacy::decode(&token.as_bytes(), &key.as_bytes(), token::now()) {
+        Ok(claims) => one(Value::Table(convert::object_to_lua(lua, &claims)?)),
+        Err(e) => fail(lua, e),
+    }
+}
+
+/// `_internals.split_token(s)`: every `.`-separated segment, empty ones kept.
+fn split_token(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    let Value::String(s) = arg(&args, 0) else { return fail(lua, Error::TokenArgument) };
+    let table = lua.create_table()?;
+    for (i, part) in s.as_bytes().split(|&b| b == b'.').enumerate() {
+        table.raw_set(i + 1, lua.create_string(part)?)?;
+    }
+    one(Value::Table(table))
+}
+
+fn segments_of(s: &[u8]) -> Result<Segments<'_>, Error> {
+    token::split(s)
+}
+
+/// `_internals.parse_token(t)`: header table, body table, raw signature.
+fn parse_token(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    let Value::String(s) = arg(&args, 0) else { return fail4(lua, Error::TokenArgument) };
+    let bytes = s.as_bytes();
+    let decoded = match segments_of(&bytes).and_then(|seg| token::decode_segments(&seg)) {
+        Ok(d) => d,
+        Err(e) => return fail4(lua, e),
+    };
+    Ok(MultiValue::from_vec(vec![
+        Value::Table(convert::object_to_lua(lua, &decoded.header)?),
+        Value::Table(convert::object_to_lua(lua, &decoded.payload)?),
+        Value::String(lua.create_string(&decoded.signature)?),
+    ]))
+}
+
+/// `_internals.strip_signature(t)`: `"header.payload"`.
+fn strip_signature(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    let Value::String(s) = arg(&args, 0) else { return fail4(lua, Error::TokenArgument) };
+    let bytes = s.as_bytes();
+    match segments_of(&bytes) {
+        Ok(seg) => one(Value::String(lua.create_string(seg.signing_input)?)),
+        Err(e) => fail4(lua, e),
+    }
+}
+
+/// `_internals.verify_claim(value, list)`: true when an entry is `"*"` or
+/// raw-equal to `value`. A list that is not a table accepts nothing.
+fn verify_claim(_lua: &Lua, args: MultiValue) -> mlua::Result<bool> {
+    let value = arg(&args, 0);
+    let Value::Table(list) = arg(&args, 1) else { return Ok(false) };
+    for i in 1..=convert::MAX_LIST_ENTRIES {
+        let Ok(entry) = list.get::<Value>(i) else { return Ok(false) };
+        match &entry {
+            Value::Nil => return Ok(false),
+            Value::String(s) if s.as_bytes().as_ref() == b"*" => return Ok(true),
+            e if e == value => return Ok(true),
+            _ => {}
+        }
+    }
+    Ok(false)
+}
