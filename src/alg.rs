@@ -57,7 +57,9 @@ impl Algorithm {
     /// Look an algorithm up by its JWS name. Case-sensitive and exact:
     /// `"hs256"`, `"HS256 "` and `"none"` are not algorithms.
     pub fn from_name(name: &[u8]) -> Option<Algorithm> {
-        Algorithm::ALL.into_iter().find(|a| a.name().as_bytes() == name)
+        Algorithm::ALL
+            .into_iter()
+            .find(|a| a.name().as_bytes() == name)
     }
 
     /// The JWS name, as written in the `alg` header.
@@ -98,9 +100,14 @@ mod tests {
     fn names_round_trip_and_are_case_sensitive() {
         for a in Algorithm::ALL {
             assert_eq!(Algorithm::from_name(a.name().as_bytes()), Some(a));
-            assert_eq!(Algorithm::from_name(a.name().to_lowercase().as_bytes()), None);
+            assert_eq!(
+                Algorithm::from_name(a.name().to_lowercase().as_bytes()),
+                None
+            );
         }
-        for bad in ["none", "None", "", "HS256 ", "HS256\0", "RS1", "HS1024", "ES256K"] {
+        for bad in [
+            "none", "None", "", "HS256 ", "HS256\0", "RS1", "HS1024", "ES256K",
+        ] {
             assert_eq!(Algorithm::from_name(bad.as_bytes()), None, "{bad:?}");
         }
     }

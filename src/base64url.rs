@@ -34,7 +34,17 @@ mod tests {
         assert_eq!(decode(b"YQ=").as_deref(), Some(&b"a"[..]));
         assert_eq!(decode(b"-_8").as_deref(), Some(&[0xfb, 0xff][..]));
         assert_eq!(decode(b""), Some(vec![]));
-        for bad in [&b"+/8"[..], b"Y Q", b"Y=Q", b"YQ\n", b"YQ===", b"YWJj=", b"=", b"YWJjZ", b"YR"] {
+        for bad in [
+            &b"+/8"[..],
+            b"Y Q",
+            b"Y=Q",
+            b"YQ\n",
+            b"YQ===",
+            b"YWJj=",
+            b"=",
+            b"YWJjZ",
+            b"YR",
+        ] {
             assert_eq!(decode(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
         assert_eq!(encode(&[0xfb, 0xff]), "-_8");

@@ -24,7 +24,10 @@ enum Num {
 
 fn number(v: &Value) -> Option<Num> {
     match v {
-        Value::Number(n) => n.as_i64().map(Num::Int).or_else(|| n.as_f64().map(Num::Float)),
+        Value::Number(n) => n
+            .as_i64()
+            .map(Num::Int)
+            .or_else(|| n.as_f64().map(Num::Float)),
         _ => None,
     }
 }
@@ -60,12 +63,24 @@ fn at_or_after(now: i64, limit: Num) -> bool {
 /// Check `exp`, `nbf`, `iss` and `aud` of `claims` at time `now` (seconds).
 pub fn check(claims: &Map<String, Value>, now: i64, accepted: Accepted<'_>) -> Result<(), Error> {
     // COMPAT: 3.0 skipped falsy values (`exp: false`); present means present.
-    let exp = claims.get("exp").map(|v| number(v).ok_or(Error::ExpNotNumber)).transpose()?;
-    let nbf = claims.get("nbf").map(|v| number(v).ok_or(Error::NbfNotNumber)).transpose()?;
+    let exp = claims
+        .get("exp")
+        .map(|v| number(v).ok_or(Error::ExpNotNumber))
+        .transpose()?;
+    let nbf = claims
+        .get("nbf")
+        .map(|v| number(v).ok_or(Error::NbfNotNumber))
+        .transpose()?;
     if let Some(exp) = exp {
         if at_or_after(now, exp) {
-            let valid_for = claims.get("iat").and_then(number).map(|iat| difference(exp, iat));
-            return Err(Error::Expired { since: difference(Num::Int(now), exp), valid_for });
+            let valid_for = claims
+                .get("iat")
+                .and_then(number)
+                .map(|iat| difference(exp, iat));
+            return Err(Error::Expired {
+                since: difference(Num::Int(now), exp),
+                valid_for,
+            });
         }
     }
     if let Some(nbf) = nbf {
@@ -84,7 +99,9 @@ pub fn check(claims: &Map<String, Value>, now: i64, accepted: Accepted<'_>) -> R
         let ok = match aud {
             // RFC 7519 §4.1.3: an array of audiences is accepted when any of
             // them is (3.0 compared the array itself, which never matched).
-            Value::Array(items) => has_wildcard(list) || items.iter().any(|a| verify_claim(a, list)),
+            Value::Array(items) => {
+                has_wildcard(list) || items.iter().any(|a| verify_claim(a, list))
+            }
             single => verify_claim(single, list),
         };
         if !ok {
@@ -103,8 +120,12 @@ fn has_wildcard(list: &[Value]) -> bool {
 /// `==` does (`5 == 5.0`); arrays and objects never match, as a fresh Lua
 /// table equals no list entry.
 pub fn verify_claim(value: &Value, list: &[Value]) -> bool {
-    list.iter().any(|accepted| accepted.as_str() == Some("*") || same(value, accepted))
+    list.iter()
+        .any(|accepted| accepted.as_str() == Some("*") || same(value, accepted))
 }
+
+/// 2^63: floats in [-2^63, 2^63) convert to i64 exactly when integral.
+const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;
 
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -116,7 +137,7 @@ fn same(a: &Value, b: &Value) -> bool {
             (Some(Num::Float(x)), Some(Num::Float(y))) => x == y,
             (Some(Num::Int(i)), Some(Num::Float(f))) | (Some(Num::Float(f)), Some(Num::Int(i))) => {
                 // Exact, like Lua 5.3+: 2^63 as a float is not i64::MAX.
-                f.fract() == 0.0 && f >= -9.223_372_036_854_775_808e18 && f < 9.223_372_036_854_775_808e18 && f as i64 == i
+                f.fract() == 0.0 && (-I64_BOUND..I64_BOUND).contains(&f) && f as i64 == i
             }
             _ => false,
         },
@@ -138,13 +159,17 @@ mod tests {
         let c = claims(json!({"exp": 1000, "iat": 400}));
         assert!(check(&c, 999, Accepted::default()).is_ok());
         assert_eq!(
-            check(&c, 1000, Accepted::default()).unwrap_err().to_string(),
+            check(&c, 1000, Accepted::default())
+                .unwrap_err()
+                .to_string(),
             "Not acceptable by exp (0 sec since expired, valid for:600 sec)"
         );
         let c = claims(json!({"exp": 1000.5}));
         assert!(check(&c, 1000, Accepted::default()).is_ok());
         assert_eq!(
-            check(&c, 1005, Accepted::default()).unwrap_err().to_string(),
+            check(&c, 1005, Accepted::default())
+                .unwrap_err()
+                .to_string(),
             "Not acceptable by exp (4 sec since expired)"
         );
         let c = claims(json!({"exp": i64::MIN}));
@@ -166,6 +191,6 @@ mod tests {
         assert!(!verify_claim(&json!(["a"]), &list));
         assert!(verify_claim(&json!(null), &[json!("*")]));
         assert!(!verify_claim(&json!("a"), &[]));
-        assert!(!same(&json!(9.223372036854775807e18), &json!(i64::MAX)));
+        assert!(!same(&json!(I64_BOUND), &json!(i64::MAX)));
     }
 }

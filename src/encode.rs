@@ -12,7 +12,12 @@ use serde_json::{Map, Value};
 /// An HS* key that is empty or is a PEM/DER key gives `Invalid key: ...`
 /// (3.0 accepted an empty secret); an RS* key that is not a usable private
 /// key gives `Not a private PEM key: ...`. RSA signing keys need 2048 bits.
-pub fn sign_parts(header_json: &[u8], payload_json: &[u8], alg: Algorithm, key: &[u8]) -> Result<String, Error> {
+pub fn sign_parts(
+    header_json: &[u8],
+    payload_json: &[u8],
+    alg: Algorithm,
+    key: &[u8],
+) -> Result<String, Error> {
     let key = signature::resolve(alg, key).map_err(|reason| match alg.family() {
         crate::alg::Family::Hmac => Error::InvalidKey(reason),
         _ => Error::NotPrivateKey(reason),
@@ -49,7 +54,10 @@ pub fn encode(
         let mut out = Vec::new();
         json::write_object(&mut out, m.iter())
             .map(|()| out)
-            .map_err(|e| Error::Serialise { kind: e.kind, reason: e.reason.to_owned() })
+            .map_err(|e| Error::Serialise {
+                kind: e.kind,
+                reason: e.reason.to_owned(),
+            })
     };
     let header_json = serialise(&header_for(alg, header))?;
     let payload_json = serialise(payload)?;

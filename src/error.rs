@@ -151,7 +151,10 @@ mod tests {
             (AlgorithmArgument, "algorithm argument must be string"),
             (KeyArgument, "key argument must be string"),
             (IssuersArgument, "acceptedIssuers argument must be table"),
-            (AudiencesArgument, "acceptedAudiences argument must be table"),
+            (
+                AudiencesArgument,
+                "acceptedAudiences argument must be table",
+            ),
             (AlgorithmNotSupported, "Algorithm not supported"),
             (InvalidToken, "Invalid token"),
             (InvalidHeader, "Invalid header"),
@@ -159,15 +162,24 @@ mod tests {
             (InvalidSignature, "Invalid signature"),
             (InvalidTyp, "Invalid typ"),
             (IncorrectAlg, "Invalid or incorrect alg"),
-            (InvalidKey("empty secret".into()), "Invalid key: empty secret"),
+            (
+                InvalidKey("empty secret".into()),
+                "Invalid key: empty secret",
+            ),
             (ExpNotNumber, "exp must be number"),
             (NbfNotNumber, "nbf must be number"),
             (
-                Expired { since: "5".into(), valid_for: None },
+                Expired {
+                    since: "5".into(),
+                    valid_for: None,
+                },
                 "Not acceptable by exp (5 sec since expired)",
             ),
             (
-                Expired { since: "5".into(), valid_for: Some("-100".into()) },
+                Expired {
+                    since: "5".into(),
+                    valid_for: Some("-100".into()),
+                },
                 "Not acceptable by exp (5 sec since expired, valid for:-100 sec)",
             ),
             (NotYetValid, "Not acceptable by nbf"),
@@ -179,10 +191,16 @@ mod tests {
             (SecondArgumentString, "Argument #2 must be string"),
             (HeaderArgument, "Argument #4 must be table"),
             (
-                Serialise { kind: "function", reason: "no JSON form".into() },
+                Serialise {
+                    kind: "function",
+                    reason: "no JSON form".into(),
+                },
                 "Cannot serialise function: no JSON form",
             ),
-            (NotPrivateKey("a public key cannot sign".into()), "Not a private PEM key: a public key cannot sign"),
+            (
+                NotPrivateKey("a public key cannot sign".into()),
+                "Not a private PEM key: a public key cannot sign",
+            ),
             (FirstArgumentString, "Argument #1 must be string"),
             (UnverifiedDecode, "unverified decode is not supported"),
             (InvalidJson, "Invalid json"),

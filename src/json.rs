@@ -163,7 +163,10 @@ pub fn write_i64(out: &mut Vec<u8>, v: i64) {
 /// else in shortest round-trip form. NaN and infinities have no JSON form.
 pub fn write_f64(out: &mut Vec<u8>, v: f64) -> Result<(), SerialiseError> {
     if !v.is_finite() {
-        return Err(SerialiseError { kind: "number", reason: "NaN and infinity have no JSON form" });
+        return Err(SerialiseError {
+            kind: "number",
+            reason: "NaN and infinity have no JSON form",
+        });
     }
     if v.fract() == 0.0 && v.abs() < EXACT_INT_LIMIT {
         // Exact: |v| < 2^53, so the cast is lossless.
@@ -265,13 +268,19 @@ mod tests {
             b"null",
             b"",
         ] {
-            assert!(parse_object(bad).is_none(), "{:?}", String::from_utf8_lossy(bad));
+            assert!(
+                parse_object(bad).is_none(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
     #[test]
     fn integers_outside_i64_become_floats() {
-        let v = parse_value(b"[9223372036854775807,-9223372036854775808,9223372036854775808,1.0,1e2]").unwrap();
+        let v =
+            parse_value(b"[9223372036854775807,-9223372036854775808,9223372036854775808,1.0,1e2]")
+                .unwrap();
         let a = v.as_array().unwrap();
         assert_eq!(a[0].as_i64(), Some(i64::MAX));
         assert_eq!(a[1].as_i64(), Some(i64::MIN));

@@ -97,11 +97,19 @@ pub struct AsymmetricKey {
 
 impl AsymmetricKey {
     fn public_only(public: PublicKey) -> Self {
-        AsymmetricKey { public, private: None, rsa_signer: OnceLock::new() }
+        AsymmetricKey {
+            public,
+            private: None,
+            rsa_signer: OnceLock::new(),
+        }
     }
 
     fn with_private(public: PublicKey, private: PrivateDer) -> Self {
-        AsymmetricKey { public, private: Some(private), rsa_signer: OnceLock::new() }
+        AsymmetricKey {
+            public,
+            private: Some(private),
+            rsa_signer: OnceLock::new(),
+        }
     }
 
     /// Whether the key has a private half.
@@ -167,7 +175,10 @@ pub fn asymmetric(key: &[u8]) -> Result<Arc<AsymmetricKey>, String> {
         return hit;
     }
     let parsed = parse(key).map(Arc::new);
-    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, parsed.clone());
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, parsed.clone());
     parsed
 }
 
@@ -194,7 +205,9 @@ fn parse_pem(pem: &[u8]) -> Result<AsymmetricKey, String> {
         "RSA PRIVATE KEY" => rsa_private_pkcs1(&der),
         "EC PRIVATE KEY" => sec1(&der, None),
         "CERTIFICATE" => certificate(&der),
-        "ENCRYPTED PRIVATE KEY" => Err("encrypted private keys are not supported: decrypt it first".to_owned()),
+        "ENCRYPTED PRIVATE KEY" => {
+            Err("encrypted private keys are not supported: decrypt it first".to_owned())
+        }
         other => Err(bad("key", &format!("unsupported PEM type '{other}'"))),
     }
 }
@@ -212,24 +225,46 @@ fn parse_der(der: &[u8]) -> Result<AsymmetricKey, String> {
 }
 
 fn spki(der: &[u8]) -> Result<AsymmetricKey, String> {
-    let info = spki::SubjectPublicKeyInfoRef::from_der(der).map_err(|e| format!("malformed public key ({e})"))?;
-    let params = info.algorithm.parameters.and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-    let bits = info.subject_public_key.as_bytes().ok_or("malformed public key bit string")?;
+    let info = spki::SubjectPublicKeyInfoRef::from_der(der)
+        .map_err(|e| format!("malformed public key ({e})"))?;
+    let params = info
+        .algorithm
+        .parameters
+        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+    let bits = info
+        .subject_public_key
+        .as_bytes()
+        .ok_or("malformed public key bit string")?;
     public_from_spki(info.algorithm.oid, params, bits).map(AsymmetricKey::public_only)
 }
 
 fn certificate(der: &[u8]) -> Result<AsymmetricKey, String> {
-    let cert = x509_cert::Certificate::from_der(der).map_err(|e| format!("malformed certificate ({e})"))?;
+    let cert = x509_cert::Certificate::from_der(der)
+        .map_err(|e| format!("malformed certificate ({e})"))?;
     let info = cert.tbs_certificate().subject_public_key_info();
-    let params = info.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-    let bits = info.subject_public_key.as_bytes().ok_or("malformed certificate key bit string")?;
+    let params = info
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+    let bits = info
+        .subject_public_key
+        .as_bytes()
+        .ok_or("malformed certificate key bit string")?;
     public_from_spki(info.algorithm.oid, params, bits).map(AsymmetricKey::public_only)
 }
 
-fn public_from_spki(oid: ObjectIdentifier, params: Option<ObjectIdentifier>, key: &[u8]) -> Result<PublicKey, String> {
+fn public_from_spki(
+    oid: ObjectIdentifier,
+    params: Option<ObjectIdentifier>,
+    key: &[u8],
+) -> Result<PublicKey, String> {
     match oid {
         OID_RSA => rsa_public(key).map(|k| k.public),
-        OID_EC => Ok(PublicKey::Ec { curve: curve(params)?, point: key.to_vec() }),
+        OID_EC => Ok(PublicKey::Ec {
+            curve: curve(params)?,
+            point: key.to_vec(),
+        }),
         OID_ED25519 if key.len() == 32 => Ok(PublicKey::Ed25519(key.to_vec())),
         OID_ED25519 => Err("an Ed25519 public key has 32 bytes".to_owned()),
         other => Err(format!("unsupported key algorithm {other}")),
@@ -247,50 +282,76 @@ fn curve(oid: Option<ObjectIdentifier>) -> Result<Curve, String> {
 }
 
 fn rsa_public(der: &[u8]) -> Result<AsymmetricKey, String> {
-    let key = pkcs1::RsaPublicKeyRef::from_der(der).map_err(|e| format!("malformed RSA public key ({e})"))?;
-    rsa_components(key.modulus.as_bytes(), key.public_exponent.as_bytes()).map(AsymmetricKey::public_only)
+    let key = pkcs1::RsaPublicKeyRef::from_der(der)
+        .map_err(|e| format!("malformed RSA public key ({e})"))?;
+    rsa_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())
+        .map(AsymmetricKey::public_only)
 }
 
 fn rsa_private_pkcs1(der: &[u8]) -> Result<AsymmetricKey, String> {
-    let key = pkcs1::RsaPrivateKeyRef::from_der(der).map_err(|e| format!("malformed RSA private key ({e})"))?;
+    let key = pkcs1::RsaPrivateKeyRef::from_der(der)
+        .map_err(|e| format!("malformed RSA private key ({e})"))?;
     let public = rsa_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())?;
-    Ok(AsymmetricKey::with_private(public, PrivateDer::RsaPkcs1(der.to_vec())))
+    Ok(AsymmetricKey::with_private(
+        public,
+        PrivateDer::RsaPkcs1(der.to_vec()),
+    ))
 }
 
 fn pkcs8(der: &[u8]) -> Result<AsymmetricKey, String> {
-    let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|e| format!("malformed private key ({e})"))?;
+    let info = pkcs8::PrivateKeyInfoRef::from_der(der)
+        .map_err(|e| format!("malformed private key ({e})"))?;
     let inner = info.private_key.as_bytes();
     match info.algorithm.oid {
         OID_RSA => {
-            let key =
-                pkcs1::RsaPrivateKeyRef::from_der(inner).map_err(|e| format!("malformed RSA private key ({e})"))?;
+            let key = pkcs1::RsaPrivateKeyRef::from_der(inner)
+                .map_err(|e| format!("malformed RSA private key ({e})"))?;
             let public = rsa_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())?;
-            Ok(AsymmetricKey::with_private(public, PrivateDer::RsaPkcs8(der.to_vec())))
+            Ok(AsymmetricKey::with_private(
+                public,
+                PrivateDer::RsaPkcs8(der.to_vec()),
+            ))
         }
         OID_EC => {
-            let params = info.algorithm.parameters.and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+            let params = info
+                .algorithm
+                .parameters
+                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
             sec1(inner, Some(curve(params)?))
         }
         OID_ED25519 => {
-            let seed = <&der::asn1::OctetStringRef>::from_der(inner).map_err(|e| format!("malformed Ed25519 key ({e})"))?;
+            let seed = <&der::asn1::OctetStringRef>::from_der(inner)
+                .map_err(|e| format!("malformed Ed25519 key ({e})"))?;
             let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(seed.as_bytes())
                 .map_err(|e| format!("malformed Ed25519 key ({e})"))?;
-            let public = ring::signature::KeyPair::public_key(&pair).as_ref().to_vec();
-            Ok(AsymmetricKey::with_private(PublicKey::Ed25519(public), PrivateDer::Other))
+            let public = ring::signature::KeyPair::public_key(&pair)
+                .as_ref()
+                .to_vec();
+            Ok(AsymmetricKey::with_private(
+                PublicKey::Ed25519(public),
+                PrivateDer::Other,
+            ))
         }
         other => Err(format!("unsupported key algorithm {other}")),
     }
 }
 
 fn sec1(der: &[u8], outer_curve: Option<Curve>) -> Result<AsymmetricKey, String> {
-    let key = sec1::EcPrivateKey::from_der(der).map_err(|e| format!("malformed EC private key ({e})"))?;
+    let key =
+        sec1::EcPrivateKey::from_der(der).map_err(|e| format!("malformed EC private key ({e})"))?;
     let curve = match (key.parameters.and_then(|p| p.named_curve()), outer_curve) {
         (Some(oid), _) => curve(Some(oid))?,
         (None, Some(c)) => c,
         (None, None) => return Err("EC private key without a named curve".to_owned()),
     };
-    let point = key.public_key.ok_or("EC private key without its public point")?.to_vec();
-    Ok(AsymmetricKey::with_private(PublicKey::Ec { curve, point }, PrivateDer::Other))
+    let point = key
+        .public_key
+        .ok_or("EC private key without its public point")?
+        .to_vec();
+    Ok(AsymmetricKey::with_private(
+        PublicKey::Ec { curve, point },
+        PrivateDer::Other,
+    ))
 }
 
 fn rsa_components(n: &[u8], e: &[u8]) -> Result<PublicKey, String> {
@@ -301,21 +362,33 @@ fn rsa_components(n: &[u8], e: &[u8]) -> Result<PublicKey, String> {
         None => 0,
     };
     if bits < RSA_MIN_VERIFY_BITS {
-        return Err(format!("RSA keys must have at least {RSA_MIN_VERIFY_BITS} bits, this one has {bits}"));
+        return Err(format!(
+            "RSA keys must have at least {RSA_MIN_VERIFY_BITS} bits, this one has {bits}"
+        ));
     }
     if bits > RSA_MAX_BITS {
-        return Err(format!("RSA keys above {RSA_MAX_BITS} bits are not supported (this one has {bits})"));
+        return Err(format!(
+            "RSA keys above {RSA_MAX_BITS} bits are not supported (this one has {bits})"
+        ));
     }
     // ring accepts odd exponents from 3 to 2^33 - 1; refuse the rest here
     // so the caller hears "Invalid key", not "Invalid signature".
-    let e_ok = !e.is_empty() && e.len() <= 5 && e[e.len() - 1] & 1 == 1 && !(e.len() == 1 && e[0] < 3) && {
-        let v = e.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
-        v < (1 << 33)
-    };
+    let e_ok = !e.is_empty()
+        && e.len() <= 5
+        && e[e.len() - 1] & 1 == 1
+        && !(e.len() == 1 && e[0] < 3)
+        && {
+            let v = e.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+            v < (1 << 33)
+        };
     if !e_ok {
         return Err("unsupported RSA public exponent".to_owned());
     }
-    Ok(PublicKey::Rsa { n: n.to_vec(), e: e.to_vec(), bits })
+    Ok(PublicKey::Rsa {
+        n: n.to_vec(),
+        e: e.to_vec(),
+        bits,
+    })
 }
 
 fn strip_zeros(bytes: &[u8]) -> &[u8] {
@@ -356,7 +429,9 @@ impl KeyCache {
 
 /// Number of keys in the cache (for tests and diagnostics).
 pub fn cache_len() -> usize {
-    CACHE.get().map_or(0, |c| c.lock().unwrap_or_else(|e| e.into_inner()).map.len())
+    CACHE
+        .get()
+        .map_or(0, |c| c.lock().unwrap_or_else(|e| e.into_inner()).map.len())
 }
 
 #[cfg(test)]
@@ -371,7 +446,9 @@ mod tests {
         }
         assert_eq!(cache.map.len(), KEY_CACHE_ENTRIES);
         assert!(cache.get(b"k0").is_none());
-        assert!(cache.get(format!("k{}", KEY_CACHE_ENTRIES + 9).as_bytes()).is_some());
+        assert!(cache
+            .get(format!("k{}", KEY_CACHE_ENTRIES + 9).as_bytes())
+            .is_some());
     }
 
     #[test]

@@ -20,7 +20,11 @@ pub fn decode(token_text: &[u8], key: &[u8], now: i64) -> Result<Map<String, Val
     if decoded.header.get("typ").and_then(Value::as_str) != Some("JWT") {
         return Err(Error::InvalidTyp);
     }
-    let name = decoded.header.get("alg").and_then(Value::as_str).ok_or(Error::InvalidAlg)?;
+    let name = decoded
+        .header
+        .get("alg")
+        .and_then(Value::as_str)
+        .ok_or(Error::InvalidAlg)?;
     let alg = Algorithm::from_name(name.as_bytes()).ok_or(Error::AlgorithmNotSupported)?;
     if alg.family() != key_family(key).map_err(Error::InvalidKey)? {
         return Err(Error::InvalidAlg);

@@ -19,7 +19,13 @@ mod rsa_legacy;
 pub mod signature;
 pub mod token;
 
-#[cfg(any(feature = "lua51", feature = "lua52", feature = "lua53", feature = "lua54", feature = "luajit"))]
+#[cfg(any(
+    feature = "lua51",
+    feature = "lua52",
+    feature = "lua53",
+    feature = "lua54",
+    feature = "luajit"
+))]
 mod lua;
 
 pub use alg::Algorithm;

@@ -29,7 +29,11 @@ pub fn resolve(alg: Algorithm, key: &[u8]) -> Result<ResolvedKey<'_>, String> {
             let parsed = keys::asymmetric(key)?;
             match parsed.public {
                 PublicKey::Rsa { .. } => Ok(ResolvedKey::Asymmetric(parsed)),
-                ref other => Err(format!("{} cannot be used with {}", other.describe(), alg.name())),
+                ref other => Err(format!(
+                    "{} cannot be used with {}",
+                    other.describe(),
+                    alg.name()
+                )),
             }
         }
     }
@@ -107,5 +111,7 @@ pub fn rsa_verify(hash: Hash, n: &[u8], e: &[u8], bits: usize, msg: &[u8], sig: 
         Hash::Sha384 if bits >= 2048 => &rs::RSA_PKCS1_2048_8192_SHA384,
         Hash::Sha384 => return rsa_legacy::verify_pkcs1_sha384(n, e, msg, sig),
     };
-    rs::RsaPublicKeyComponents { n, e }.verify(params, msg, sig).is_ok()
+    rs::RsaPublicKeyComponents { n, e }
+        .verify(params, msg, sig)
+        .is_ok()
 }

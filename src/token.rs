@@ -33,7 +33,11 @@ pub fn split(token: &[u8]) -> Result<Segments<'_>, Error> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(Error::InvalidToken);
     }
-    let mut dots = token.iter().enumerate().filter(|(_, &b)| b == b'.').map(|(i, _)| i);
+    let mut dots = token
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'.')
+        .map(|(i, _)| i);
     let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
         return Err(Error::InvalidToken);
     };
@@ -70,7 +74,11 @@ pub fn decode_segments(segments: &Segments<'_>) -> Result<Decoded, Error> {
         .and_then(|bytes| json::parse_object(&bytes))
         .ok_or(Error::InvalidBody)?;
     let signature = base64url::decode(segments.signature).ok_or(Error::InvalidSignature)?;
-    Ok(Decoded { header, payload, signature })
+    Ok(Decoded {
+        header,
+        payload,
+        signature,
+    })
 }
 
 /// `verify(token, expectedAlgo, key, acceptedIssuers, acceptedAudiences)`
@@ -117,10 +125,27 @@ mod tests {
     #[test]
     fn split_needs_exactly_three_segments() {
         let s = split(b"a.b.c").unwrap();
-        assert_eq!((s.header, s.payload, s.signature, s.signing_input), (&b"a"[..], &b"b"[..], &b"c"[..], &b"a.b"[..]));
+        assert_eq!(
+            (s.header, s.payload, s.signature, s.signing_input),
+            (&b"a"[..], &b"b"[..], &b"c"[..], &b"a.b"[..])
+        );
         assert!(split(b"a.b.").is_ok());
-        for bad in [&b""[..], b"a", b"a.b", b"a.b.c.d", b".b.c", b"a..c", b"..", b"a\\b\\c"] {
-            assert_eq!(split(bad), Err(Error::InvalidToken), "{:?}", String::from_utf8_lossy(bad));
+        for bad in [
+            &b""[..],
+            b"a",
+            b"a.b",
+            b"a.b.c.d",
+            b".b.c",
+            b"a..c",
+            b"..",
+            b"a\\b\\c",
+        ] {
+            assert_eq!(
+                split(bad),
+                Err(Error::InvalidToken),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
         let long = vec![b'a'; MAX_TOKEN_LEN + 1];
         assert_eq!(split(&long), Err(Error::InvalidToken));

@@ -52,7 +52,9 @@ fn lua_to_claim(value: &Value) -> Option<Json> {
         Value::Boolean(b) => Some(Json::Bool(*b)),
         Value::Integer(i) => Some(Json::Number((*i).into())),
         Value::Number(f) => Number::from_f64(*f).map(Json::Number),
-        Value::String(s) => std::str::from_utf8(&s.as_bytes()).ok().map(|s| Json::String(s.to_owned())),
+        Value::String(s) => std::str::from_utf8(&s.as_bytes())
+            .ok()
+            .map(|s| Json::String(s.to_owned())),
         Value::LightUserData(p) if p.0.is_null() => Some(Json::Null),
         _ => None,
     }
@@ -65,13 +67,17 @@ fn lua_to_claim(value: &Value) -> Option<Json> {
 pub fn read_list(table: &Table, what: &str) -> Result<Vec<Json>, String> {
     let mut out = Vec::new();
     for i in 1..=MAX_LIST_ENTRIES {
-        let entry: Value = table.get(i).map_err(|_| format!("{what} argument could not be read"))?;
+        let entry: Value = table
+            .get(i)
+            .map_err(|_| format!("{what} argument could not be read"))?;
         if entry.is_nil() {
             return Ok(out);
         }
         out.extend(lua_to_claim(&entry));
     }
-    Err(format!("{what} argument has more than {MAX_LIST_ENTRIES} entries"))
+    Err(format!(
+        "{what} argument has more than {MAX_LIST_ENTRIES} entries"
+    ))
 }
 
 /// Lua type name for messages (`Cannot serialise <type>: ...`).
@@ -90,7 +96,10 @@ fn kind(value: &Value) -> &'static str {
 }
 
 fn refuse(kind: &'static str, reason: impl Into<String>) -> Error {
-    Error::Serialise { kind, reason: reason.into() }
+    Error::Serialise {
+        kind,
+        reason: reason.into(),
+    }
 }
 
 fn from_core(e: SerialiseError) -> Error {
@@ -101,7 +110,10 @@ fn from_core(e: SerialiseError) -> Error {
 /// an empty table is `{}`, a sequence is refused.
 pub fn write_object_table(out: &mut Vec<u8>, table: &Table, what: &str) -> Result<(), Error> {
     match classify(table)? {
-        Shape::Array(_) => Err(refuse("table", format!("{what} must be a JSON object, not an array"))),
+        Shape::Array(_) => Err(refuse(
+            "table",
+            format!("{what} must be a JSON object, not an array"),
+        )),
         shape => write_shape(out, shape, 1),
     }
 }
@@ -114,13 +126,17 @@ fn write_value(out: &mut Vec<u8>, value: &Value, depth: usize) -> Result<(), Err
         Value::Number(f) => json::write_f64(out, *f).map_err(from_core)?,
         Value::String(s) => {
             let bytes = s.as_bytes();
-            let text = std::str::from_utf8(&bytes).map_err(|_| refuse("string", "invalid UTF-8"))?;
+            let text =
+                std::str::from_utf8(&bytes).map_err(|_| refuse("string", "invalid UTF-8"))?;
             json::write_str(out, text);
         }
         Value::LightUserData(p) if p.0.is_null() => out.extend_from_slice(b"null"),
         Value::Table(t) => {
             if depth >= MAX_ENCODE_DEPTH {
-                return Err(refuse("table", format!("nested deeper than {MAX_ENCODE_DEPTH} levels (a cycle?)")));
+                return Err(refuse(
+                    "table",
+                    format!("nested deeper than {MAX_ENCODE_DEPTH} levels (a cycle?)"),
+                ));
             }
             write_shape(out, classify(t)?, depth + 1)?;
         }
@@ -146,7 +162,9 @@ fn classify(table: &Table) -> Result<Shape, Error> {
             match k {
                 Value::String(s) => named.push((s, v)),
                 Value::Integer(i) => indexed.push((i, v)),
-                Value::Number(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => indexed.push((f as i64, v)),
+                Value::Number(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                    indexed.push((f as i64, v))
+                }
                 other => bad_key = Some(kind(&other)),
             }
             Ok(())
@@ -159,12 +177,19 @@ fn classify(table: &Table) -> Result<Shape, Error> {
         (_, true) => Ok(Shape::Object(named)),
         (true, false) => {
             indexed.sort_unstable_by_key(|(i, _)| *i);
-            if indexed.iter().enumerate().any(|(pos, (i, _))| *i != pos as i64 + 1) {
+            if indexed
+                .iter()
+                .enumerate()
+                .any(|(pos, (i, _))| *i != pos as i64 + 1)
+            {
                 return Err(refuse("table", "sparse array (keys must be exactly 1..n)"));
             }
             Ok(Shape::Array(indexed.into_iter().map(|(_, v)| v).collect()))
         }
-        (false, false) => Err(refuse("table", "mixed table (both string and integer keys)")),
+        (false, false) => Err(refuse(
+            "table",
+            "mixed table (both string and integer keys)",
+        )),
     }
 }
 
@@ -181,14 +206,15 @@ fn write_shape(out: &mut Vec<u8>, shape: Shape, depth: usize) -> Result<(), Erro
             out.push(b']');
         }
         Shape::Object(mut members) => {
-            members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(&b.0.as_bytes()));
+            members.sort_unstable_by_key(|m| m.0.as_bytes().to_vec());
             out.push(b'{');
             for (i, (name, value)) in members.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
                 let bytes = name.as_bytes();
-                let text = std::str::from_utf8(&bytes).map_err(|_| refuse("string", "invalid UTF-8 in a key"))?;
+                let text = std::str::from_utf8(&bytes)
+                    .map_err(|_| refuse("string", "invalid UTF-8 in a key"))?;
                 json::write_str(out, text);
                 out.push(b':');
                 write_value(out, value, depth)?;

@@ -15,7 +15,10 @@ use mlua::{Lua, MultiValue, Table, Value};
 /// Build the table `require "luajwtjitsi"` returns.
 pub fn module(lua: &Lua) -> mlua::Result<Table> {
     let m = lua.create_table()?;
-    m.set("verify", lua.create_function(|lua, args: MultiValue| verify_lua(lua, &args, None))?)?;
+    m.set(
+        "verify",
+        lua.create_function(|lua, args: MultiValue| verify_lua(lua, &args, None))?,
+    )?;
     m.set("encode", lua.create_function(encode_lua)?)?;
     m.set("decode", lua.create_function(decode_lua)?)?;
     m.set("_VERSION", env!("CARGO_PKG_VERSION"))?;
@@ -36,13 +39,21 @@ fn arg(args: &MultiValue, i: usize) -> &Value {
 
 /// `nil, message`: two values, as every failure returns.
 fn fail(lua: &Lua, err: impl ToString) -> mlua::Result<MultiValue> {
-    Ok(MultiValue::from_vec(vec![Value::Nil, Value::String(lua.create_string(err.to_string())?)]))
+    Ok(MultiValue::from_vec(vec![
+        Value::Nil,
+        Value::String(lua.create_string(err.to_string())?),
+    ]))
 }
 
 /// `parse_token`/`strip_signature` fail with four values (3.0's shape).
 fn fail4(lua: &Lua, err: impl ToString) -> mlua::Result<MultiValue> {
     let msg = Value::String(lua.create_string(err.to_string())?);
-    Ok(MultiValue::from_vec(vec![Value::Nil, Value::Nil, Value::Nil, msg]))
+    Ok(MultiValue::from_vec(vec![
+        Value::Nil,
+        Value::Nil,
+        Value::Nil,
+        msg,
+    ]))
 }
 
 fn one(value: Value) -> mlua::Result<MultiValue> {
@@ -75,9 +86,15 @@ impl List {
 /// `verify(token, expectedAlgo, key [, acceptedIssuers [, acceptedAudiences]])`,
 /// or `_internals.verify_at` when `now` is given.
 fn verify_lua(lua: &Lua, args: &MultiValue, now: Option<i64>) -> mlua::Result<MultiValue> {
-    let Value::String(token) = arg(args, 0) else { return fail(lua, Error::TokenArgument) };
-    let Value::String(alg) = arg(args, 1) else { return fail(lua, Error::AlgorithmArgument) };
-    let Value::String(key) = arg(args, 2) else { return fail(lua, Error::KeyArgument) };
+    let Value::String(token) = arg(args, 0) else {
+        return fail(lua, Error::TokenArgument);
+    };
+    let Value::String(alg) = arg(args, 1) else {
+        return fail(lua, Error::AlgorithmArgument);
+    };
+    let Value::String(key) = arg(args, 2) else {
+        return fail(lua, Error::KeyArgument);
+    };
     if !matches!(arg(args, 3), Value::Nil | Value::Table(_)) {
         return fail(lua, Error::IssuersArgument);
     }
@@ -92,9 +109,18 @@ fn verify_lua(lua: &Lua, args: &MultiValue, now: Option<i64>) -> mlua::Result<Mu
         Ok(l) => l,
         Err(msg) => return fail(lua, msg),
     };
-    let accepted = Accepted { issuers: issuers.as_slice(), audiences: audiences.as_slice() };
+    let accepted = Accepted {
+        issuers: issuers.as_slice(),
+        audiences: audiences.as_slice(),
+    };
     let now = now.unwrap_or_else(token::now);
-    match token::verify(&token.as_bytes(), &alg.as_bytes(), &key.as_bytes(), accepted, now) {
+    match token::verify(
+        &token.as_bytes(),
+        &alg.as_bytes(),
+        &key.as_bytes(),
+        accepted,
+        now,
+    ) {
         Ok(claims) => one(Value::Table(convert::object_to_lua(lua, &claims)?)),
         Err(e) => fail(lua, e),
     }
@@ -113,8 +139,12 @@ fn verify_at(lua: &Lua, mut args: MultiValue) -> mlua::Result<MultiValue> {
 
 /// `encode(payload, key [, alg [, header]])`.
 fn encode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
-    let Value::Table(payload) = arg(&args, 0) else { return fail(lua, Error::PayloadArgument) };
-    let Value::String(key) = arg(&args, 1) else { return fail(lua, Error::SecondArgumentString) };
+    let Value::Table(payload) = arg(&args, 0) else {
+        return fail(lua, Error::PayloadArgument);
+    };
+    let Value::String(key) = arg(&args, 1) else {
+        return fail(lua, Error::SecondArgumentString);
+    };
     let alg = match arg(&args, 2) {
         Value::Nil => Algorithm::HS256,
         Value::String(name) => match Algorithm::from_name(&name.as_bytes()) {
@@ -145,11 +175,15 @@ fn encode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
 /// `decode(token, key [, verify])`: the 2.0 API. Unverified decoding is
 /// refused rather than offered.
 fn decode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
-    let Value::String(token) = arg(&args, 0) else { return fail(lua, Error::FirstArgumentString) };
+    let Value::String(token) = arg(&args, 0) else {
+        return fail(lua, Error::FirstArgumentString);
+    };
     if arg(&args, 1).is_nil() || matches!(arg(&args, 2), Value::Boolean(false)) {
         return fail(lua, Error::UnverifiedDecode);
     }
-    let Value::String(key) = arg(&args, 1) else { return fail(lua, Error::SecondArgumentString) };
+    let Value::String(key) = arg(&args, 1) else {
+        return fail(lua, Error::SecondArgumentString);
+    };
     match legacy::decode(&token.as_bytes(), &key.as_bytes(), token::now()) {
         Ok(claims) => one(Value::Table(convert::object_to_lua(lua, &claims)?)),
         Err(e) => fail(lua, e),
@@ -158,7 +192,9 @@ fn decode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
 
 /// `_internals.split_token(s)`: every `.`-separated segment, empty ones kept.
 fn split_token(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
-    let Value::String(s) = arg(&args, 0) else { return fail(lua, Error::TokenArgument) };
+    let Value::String(s) = arg(&args, 0) else {
+        return fail(lua, Error::TokenArgument);
+    };
     let table = lua.create_table()?;
     for (i, part) in s.as_bytes().split(|&b| b == b'.').enumerate() {
         table.raw_set(i + 1, lua.create_string(part)?)?;
@@ -172,7 +208,9 @@ fn segments_of(s: &[u8]) -> Result<Segments<'_>, Error> {
 
 /// `_internals.parse_token(t)`: header table, body table, raw signature.
 fn parse_token(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
-    let Value::String(s) = arg(&args, 0) else { return fail4(lua, Error::TokenArgument) };
+    let Value::String(s) = arg(&args, 0) else {
+        return fail4(lua, Error::TokenArgument);
+    };
     let bytes = s.as_bytes();
     let decoded = match segments_of(&bytes).and_then(|seg| token::decode_segments(&seg)) {
         Ok(d) => d,
@@ -187,7 +225,9 @@ fn parse_token(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
 
 /// `_internals.strip_signature(t)`: `"header.payload"`.
 fn strip_signature(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
-    let Value::String(s) = arg(&args, 0) else { return fail4(lua, Error::TokenArgument) };
+    let Value::String(s) = arg(&args, 0) else {
+        return fail4(lua, Error::TokenArgument);
+    };
     let bytes = s.as_bytes();
     match segments_of(&bytes) {
         Ok(seg) => one(Value::String(lua.create_string(seg.signing_input)?)),
@@ -199,9 +239,13 @@ fn strip_signature(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
 /// raw-equal to `value`. A list that is not a table accepts nothing.
 fn verify_claim(_lua: &Lua, args: MultiValue) -> mlua::Result<bool> {
     let value = arg(&args, 0);
-    let Value::Table(list) = arg(&args, 1) else { return Ok(false) };
+    let Value::Table(list) = arg(&args, 1) else {
+        return Ok(false);
+    };
     for i in 1..=convert::MAX_LIST_ENTRIES {
-        let Ok(entry) = list.get::<Value>(i) else { return Ok(false) };
+        let Ok(entry) = list.get::<Value>(i) else {
+            return Ok(false);
+        };
         match &entry {
             Value::Nil => return Ok(false),
             Value::String(s) if s.as_bytes().as_ref() == b"*" => return Ok(true),
