@@ -1,6 +1,7 @@
 -- decode(token, key [, verify]): the 1.x/2.0 API (CONTRACT §4), plain require only.
 -- Tokens come from encode() and from verify.json.
 local S = require "jwt_support"
+local expect_claims, expect_error = S.expect_claims, S.expect_error
 local M = S.M
 
 local SECRET = S.SECRET
@@ -19,19 +20,6 @@ local function mint(payload, key, alg, header)
   local ok, msg = S.check_token_result(r)
   assert(ok, "encode for the decode test: " .. tostring(msg))
   return r[1]
-end
-
-local function expect_claims(r, label)
-  local ok, msg = S.check_claims_result(r)
-  assert(ok, (label or "") .. ": " .. tostring(msg))
-  ok, msg = S.no_metatables(r[1], "claims")
-  assert(ok, msg)
-  return r[1]
-end
-
-local function expect_error(r, want, label)
-  local ok, msg = S.check_error_result(r, want)
-  assert(ok, (label or "") .. ": " .. tostring(msg))
 end
 
 local BASE = { iss = "my_app_id", aud = "jitsi", sub = "meet.example.com", room = "*", exp = S.FAR_EXP }

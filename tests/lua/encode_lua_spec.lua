@@ -2,6 +2,7 @@
 -- values JSON cannot hold, mutation of the caller's header) and round trips
 -- that pin the Lua types of the returned claims.
 local S = require "jwt_support"
+local expect_token, expect_error = S.expect_token, S.expect_error
 local M = S.M
 
 local SECRET = S.SECRET
@@ -13,24 +14,8 @@ local function encode(...)
   return S.call(M.encode, ...)
 end
 
-local function expect_token(r, label)
-  local ok, msg = S.check_token_result(r)
-  assert(ok, (label or "") .. ": " .. tostring(msg))
-  return r[1]
-end
-
-local function expect_error(r, want, label)
-  local ok, msg = S.check_error_result(r, want)
-  assert(ok, (label or "") .. ": " .. tostring(msg))
-end
-
 local function verify_ok(token, alg, key, label)
-  local r = S.call(M.verify, token, alg, key)
-  local ok, msg = S.check_claims_result(r)
-  assert(ok, (label or "") .. ": verify of the encoded token: " .. tostring(msg))
-  ok, msg = S.no_metatables(r[1], "claims")
-  assert(ok, msg)
-  return r[1]
+  return S.expect_claims(S.call(M.verify, token, alg, key), (label or "") .. ": verify of the encoded token")
 end
 
 -- Decodes segment i (1 header, 2 payload) of a token to its JSON text.

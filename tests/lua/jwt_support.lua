@@ -623,4 +623,25 @@ function S.run_isolated(chunk)
   return out
 end
 
+-- Assertion helpers shared by the specs: each checks the return-value count
+-- as well as the values, and names the case on failure.
+function S.expect_error(r, want, label)
+  local ok, msg = S.check_error_result(r, want)
+  assert(ok, (label or "") .. ": " .. tostring(msg))
+end
+
+function S.expect_claims(r, label)
+  local ok, msg = S.check_claims_result(r)
+  assert(ok, (label or "") .. ": " .. tostring(msg))
+  ok, msg = S.no_metatables(r[1], "claims")
+  assert(ok, msg)
+  return r[1]
+end
+
+function S.expect_token(r, label)
+  local ok, msg = S.check_token_result(r)
+  assert(ok, (label or "") .. ": " .. tostring(msg))
+  return r[1]
+end
+
 return S

@@ -2,6 +2,7 @@
 -- "never raises" on hostile input. Every call goes through pcall and the
 -- number of returned values is checked.
 local S = require "jwt_support"
+local expect_error, expect_claims = S.expect_error, S.expect_claims
 local M = S.M
 
 local VALID = S.verify_case("alg/HS256/valid")
@@ -11,19 +12,6 @@ local RS_VALID = S.verify_case("alg/RS256/valid")
 local function verify(...)
   assert(M, "module not loaded: " .. tostring(S.LOAD_ERROR))
   return S.call(M.verify, ...)
-end
-
-local function expect_error(r, want, label)
-  local ok, msg = S.check_error_result(r, want)
-  assert(ok, (label or "") .. ": " .. tostring(msg))
-end
-
-local function expect_claims(r, label)
-  local ok, msg = S.check_claims_result(r)
-  assert(ok, (label or "") .. ": " .. tostring(msg))
-  ok, msg = S.no_metatables(r[1], "claims")
-  assert(ok, msg)
-  return r[1]
 end
 
 describe("verify argument types", function()
