@@ -27,7 +27,14 @@ done
 # version the vectors were made with, so a private venv is used.
 if ! .venv/bin/python -c 'import jwt, cryptography' 2>/dev/null; then
   echo "setup: creating .venv with pyjwt and cryptography" >&2
-  python3 -m venv .venv || { echo "setup: python3 -m venv failed" >&2; exit 1; }
+  if ! python3 -m venv .venv; then
+    # Debian's python3 ships venv separately.
+    echo "setup: python3 -m venv failed; installing python3-venv" >&2
+    rm -rf .venv
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >&2 \
+      && python3 -m venv .venv || { echo "setup: could not create .venv (python3 -m venv)" >&2; exit 1; }
+  fi
   .venv/bin/pip install -q --disable-pip-version-check 'pyjwt[crypto]>=2.8' 'cryptography>=42' >&2 \
     || { echo "setup: pip install pyjwt cryptography failed" >&2; exit 1; }
 fi

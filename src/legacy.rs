@@ -40,13 +40,109 @@ pub fn decode(token_text: &[u8], key: &[u8], now: i64) -> Result<Map<String, Val
 /// The family a key belongs to: anything that looks like a PEM or parses as
 /// a DER key is asymmetric, everything else is an HMAC secret.
 fn key_family(key: &[u8]) -> Result<Family, String> {
+    // The uncached parse for the DER probe keeps HMAC secrets out of the
+    // key cache; only keys that really are keys go through it below.
     let looks_asymmetric = key.trim_ascii_start().starts_with(b"-----BEGIN")
-        || (key.first() == Some(&0x30) && keys::asymmetric(key).is_ok());
+        || (key.first() == Some(&0x30) && keys::parse(key).is_ok());
     if !looks_asymmetric {
         return Ok(Family::Hmac);
     }
     match keys::asymmetric(key)?.public {
         PublicKey::Rsa { .. } => Ok(Family::Rsa),
         ref other => Err(format!("{} is not supported by decode", other.describe())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encode::encode;
+    use serde_json::json;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn key(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/vectors/keys/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn mint(claims: Value, key: &[u8], alg: Algorithm) -> String {
+        encode(claims.as_object().unwrap(), key, alg, None).unwrap()
+    }
+
+    #[test]
+    fn the_key_decides_the_family() {
+        let claims = json!({"sub": "x", "exp": NOW + 60});
+        let hs = mint(claims.clone(), b"sekr1t", Algorithm::HS256);
+        assert_eq!(
+            decode(hs.as_bytes(), b"sekr1t", NOW).unwrap(),
+            *claims.as_object().unwrap()
+        );
+        let rs = mint(claims.clone(), &key("rsa2048.key.pem"), Algorithm::RS512);
+        assert!(decode(rs.as_bytes(), &key("rsa2048.pub.pem"), NOW).is_ok());
+        assert!(decode(rs.as_bytes(), &key("rsa2048.crt.der"), NOW).is_ok());
+        // An RS token with a secret, and an HS token MACed with the public
+        // PEM's bytes checked with that PEM: both outside the key's family.
+        assert_eq!(
+            decode(rs.as_bytes(), b"sekr1t", NOW),
+            Err(Error::InvalidAlg)
+        );
+        let pem = key("rsa2048.pub.pem");
+        let forged = {
+            let mut t = mint(claims, b"placeholder", Algorithm::HS256);
+            t.truncate(t.rfind('.').unwrap());
+            let mac = crate::signature::hmac_tag(crate::alg::Hash::Sha256, &pem, t.as_bytes());
+            format!("{t}.{}", crate::base64url::encode(&mac))
+        };
+        assert_eq!(decode(forged.as_bytes(), &pem, NOW), Err(Error::InvalidAlg));
+        assert!(matches!(
+            decode(hs.as_bytes(), b"-----BEGIN PUBLIC KEY-----", NOW),
+            Err(Error::InvalidKey(_))
+        ));
+    }
+
+    #[test]
+    fn legacy_messages() {
+        let expired = mint(
+            json!({"exp": NOW - 1, "iat": NOW - 100}),
+            b"s",
+            Algorithm::HS256,
+        );
+        assert_eq!(
+            decode(expired.as_bytes(), b"s", NOW),
+            Err(Error::ExpiredLegacy)
+        );
+        let early = mint(json!({"nbf": NOW + 1}), b"s", Algorithm::HS256);
+        assert_eq!(decode(early.as_bytes(), b"s", NOW), Err(Error::NotYetValid));
+        let exp_string = mint(json!({"exp": "soon"}), b"s", Algorithm::HS256);
+        assert_eq!(
+            decode(exp_string.as_bytes(), b"s", NOW),
+            Err(Error::ExpNotNumber)
+        );
+        assert_eq!(decode(b"a.b", b"s", NOW), Err(Error::InvalidToken));
+        assert_eq!(decode(b"!!.e30.", b"s", NOW), Err(Error::InvalidJson));
+        assert_eq!(decode(b"e30.!!.", b"s", NOW), Err(Error::InvalidJson));
+        assert_eq!(
+            decode(expired.as_bytes(), b"other", NOW),
+            Err(Error::InvalidSignature)
+        );
+        // e30 = {}: no typ. eyJ0eXAiOiJKV1QifQ = {"typ":"JWT"}: no alg.
+        assert_eq!(decode(b"e30.e30.", b"s", NOW), Err(Error::InvalidTyp));
+        assert_eq!(
+            decode(b"eyJ0eXAiOiJKV1QifQ.e30.", b"s", NOW),
+            Err(Error::InvalidAlg)
+        );
+        // {"typ":"JWT","alg":"none"}
+        let none = format!(
+            "{}.e30.",
+            crate::base64url::encode(br#"{"typ":"JWT","alg":"none"}"#)
+        );
+        assert_eq!(
+            decode(none.as_bytes(), b"s", NOW),
+            Err(Error::AlgorithmNotSupported)
+        );
     }
 }
