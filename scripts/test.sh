@@ -4,7 +4,8 @@
 #   2. cargo fmt --check and clippy -D warnings (core and binding)
 #   3. cargo test: unit tests and every conformance vector against the core
 #   4. build the module for lua51 lua52 lua53 lua54 luajit
-#   5. each .so: exports luaopen_luajwtjitsi, no embedded Lua, libc only
+#   5. each .so: exports luaopen_luajwtjitsi, no embedded Lua, libc only;
+#      a probe build proves a panic reaches Lua as an error, not an abort
 #   6. busted specs under each of the five runtimes, against that build
 #   7. interop: tokens from PyJWT verify here, tokens from here verify in PyJWT
 # Ends with one line "N passed, N failed" summed over cargo, busted and interop.
