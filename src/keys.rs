@@ -196,7 +196,7 @@ pub fn parse(key: &[u8]) -> Result<AsymmetricKey, String> {
 }
 
 fn parse_pem(pem: &[u8]) -> Result<AsymmetricKey, String> {
-    let (label, der) = pem_rfc7468::decode_vec(pem).map_err(|e| format!("malformed PEM ({e})"))?;
+    let (label, der) = decode_pem(pem)?;
     let bad = |what: &str, e: &dyn std::fmt::Display| format!("malformed {what} ({e})");
     match label {
         "PUBLIC KEY" => spki(&der),
@@ -210,6 +210,22 @@ fn parse_pem(pem: &[u8]) -> Result<AsymmetricKey, String> {
         }
         other => Err(bad("key", &format!("unsupported PEM type '{other}'"))),
     }
+}
+
+/// RFC 7468's strict grammar (constant-time base64) for the usual 64-column
+/// PEM; if that fails, the same crate's decoder for other consistent line
+/// widths, since tools such as Python's `base64.encodebytes` and Java's MIME
+/// encoder wrap at 76 and OpenSSL (which 3.0 used) reads those.
+fn decode_pem(pem: &[u8]) -> Result<(&str, Vec<u8>), String> {
+    pem_rfc7468::decode_vec(pem).or_else(|strict_err| {
+        let mut decoder = pem_rfc7468::Decoder::new_detect_wrap(pem)
+            .map_err(|_| format!("malformed PEM ({strict_err})"))?;
+        let mut der = Vec::new();
+        decoder
+            .decode_to_end(&mut der)
+            .map_err(|_| format!("malformed PEM ({strict_err})"))?;
+        Ok((decoder.type_label(), der))
+    })
 }
 
 /// DER: try each structure in turn. Each parser checks the whole input, so
@@ -449,6 +465,24 @@ mod tests {
         assert!(cache
             .get(format!("k{}", KEY_CACHE_ENTRIES + 9).as_bytes())
             .is_some());
+    }
+
+    #[test]
+    fn cache_returns_the_same_parse_for_the_same_bytes() {
+        let pem = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/vectors/keys/rsa2048b.pub.pem"
+        ))
+        .unwrap();
+        let first = asymmetric(&pem).unwrap();
+        let second = asymmetric(&pem).unwrap();
+        assert!(Arc::ptr_eq(&first, &second), "second lookup parsed again");
+        let mut other = pem.clone();
+        other.push(b'\n');
+        assert!(
+            !Arc::ptr_eq(&first, &asymmetric(&other).unwrap()),
+            "keyed by exact bytes"
+        );
     }
 
     #[test]

@@ -30,7 +30,10 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     internals.set("verify_claim", lua.create_function(verify_claim)?)?;
     internals.set("verify_at", lua.create_function(verify_at)?)?;
     #[cfg(feature = "panic-probe")]
-    internals.set("_panic", lua.create_function(|_, ()| -> mlua::Result<()> { panic!("panic-probe") })?)?;
+    internals.set(
+        "_panic",
+        lua.create_function(|_, ()| -> mlua::Result<()> { panic!("panic-probe") })?,
+    )?;
     m.set("_internals", internals)?;
     Ok(m)
 }
