@@ -197,7 +197,6 @@ pub fn parse(key: &[u8]) -> Result<AsymmetricKey, String> {
 
 fn parse_pem(pem: &[u8]) -> Result<AsymmetricKey, String> {
     let (label, der) = decode_pem(pem)?;
-    let bad = |what: &str, e: &dyn std::fmt::Display| format!("malformed {what} ({e})");
     match label {
         "PUBLIC KEY" => spki(&der),
         "RSA PUBLIC KEY" => rsa_public(&der),
@@ -208,7 +207,7 @@ fn parse_pem(pem: &[u8]) -> Result<AsymmetricKey, String> {
         "ENCRYPTED PRIVATE KEY" => {
             Err("encrypted private keys are not supported: decrypt it first".to_owned())
         }
-        other => Err(bad("key", &format!("unsupported PEM type '{other}'"))),
+        other => Err(format!("unsupported PEM type '{other}'")),
     }
 }
 

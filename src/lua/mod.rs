@@ -8,7 +8,7 @@ mod entry;
 use crate::alg::Algorithm;
 use crate::claims::Accepted;
 use crate::error::Error;
-use crate::token::{self, Segments};
+use crate::token;
 use crate::{encode, legacy};
 use mlua::{Lua, MultiValue, Table, Value};
 
@@ -65,26 +65,12 @@ fn one(value: Value) -> mlua::Result<MultiValue> {
     Ok(MultiValue::from_vec(vec![value]))
 }
 
-/// An optional accepted list: nil, or a table read with ipairs semantics.
-enum List {
-    Absent,
-    Entries(Vec<serde_json::Value>),
-}
-
-fn list_arg(value: &Value, type_error: Error, what: &str) -> Result<List, String> {
+/// An accepted list already type-checked as nil or a table, read with
+/// ipairs semantics.
+fn optional_list(value: &Value, what: &str) -> Result<Option<Vec<serde_json::Value>>, String> {
     match value {
-        Value::Nil => Ok(List::Absent),
-        Value::Table(t) => convert::read_list(t, what).map(List::Entries),
-        _ => Err(type_error.to_string()),
-    }
-}
-
-impl List {
-    fn as_slice(&self) -> Option<&[serde_json::Value]> {
-        match self {
-            List::Absent => None,
-            List::Entries(v) => Some(v),
-        }
+        Value::Table(t) => convert::read_list(t, what).map(Some),
+        _ => Ok(None),
     }
 }
 
@@ -106,17 +92,16 @@ fn verify_lua(lua: &Lua, args: &MultiValue, now: Option<i64>) -> mlua::Result<Mu
     if !matches!(arg(args, 4), Value::Nil | Value::Table(_)) {
         return fail(lua, Error::AudiencesArgument);
     }
-    let issuers = match list_arg(arg(args, 3), Error::IssuersArgument, "acceptedIssuers") {
-        Ok(l) => l,
-        Err(msg) => return fail(lua, msg),
-    };
-    let audiences = match list_arg(arg(args, 4), Error::AudiencesArgument, "acceptedAudiences") {
-        Ok(l) => l,
+    // Both types are checked (rows 4-5) before either list is read.
+    let lists = optional_list(arg(args, 3), "acceptedIssuers")
+        .and_then(|iss| Ok((iss, optional_list(arg(args, 4), "acceptedAudiences")?)));
+    let (issuers, audiences) = match lists {
+        Ok(lists) => lists,
         Err(msg) => return fail(lua, msg),
     };
     let accepted = Accepted {
-        issuers: issuers.as_slice(),
-        audiences: audiences.as_slice(),
+        issuers: issuers.as_deref(),
+        audiences: audiences.as_deref(),
     };
     let now = now.unwrap_or_else(token::now);
     match token::verify(
@@ -207,17 +192,13 @@ fn split_token(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     one(Value::Table(table))
 }
 
-fn segments_of(s: &[u8]) -> Result<Segments<'_>, Error> {
-    token::split(s)
-}
-
 /// `_internals.parse_token(t)`: header table, body table, raw signature.
 fn parse_token(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let Value::String(s) = arg(&args, 0) else {
         return fail4(lua, Error::TokenArgument);
     };
     let bytes = s.as_bytes();
-    let decoded = match segments_of(&bytes).and_then(|seg| token::decode_segments(&seg)) {
+    let decoded = match token::split(&bytes).and_then(|seg| token::decode_segments(&seg)) {
         Ok(d) => d,
         Err(e) => return fail4(lua, e),
     };
@@ -234,7 +215,7 @@ fn strip_signature(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
         return fail4(lua, Error::TokenArgument);
     };
     let bytes = s.as_bytes();
-    match segments_of(&bytes) {
+    match token::split(&bytes) {
         Ok(seg) => one(Value::String(lua.create_string(seg.signing_input)?)),
         Err(e) => fail4(lua, e),
     }
