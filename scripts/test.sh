@@ -8,7 +8,7 @@
 #      a probe build proves a panic reaches Lua as an error, not an abort
 #   6. busted specs under each of the five runtimes, against that build
 #   7. interop: tokens from PyJWT verify here, tokens from here verify in PyJWT
-# Ends with one line "N passed, N failed" summed over cargo, busted and interop.
+# Ends with one line "N passed, N failed" summed over every stage that counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 logs=build/test-logs
@@ -30,6 +30,12 @@ cargo test --locked 2>&1 | tee "$logs/cargo.log"
 stage "build all Lua flavours"
 scripts/build.sh
 
+stage "shipped .so files: exports, no embedded Lua, no OpenSSL"
+tests/so_check.sh 2>&1 | tee "$logs/checks.log"
+
+stage "a panic inside the module is a Lua error, not an abort"
+tests/panic_probe.sh 2>&1 | tee -a "$logs/checks.log"
+
 stage "busted under lua5.1 lua5.2 lua5.3 lua5.4 luajit"
 tests/lua/run.sh 2>&1 | tee "$logs/busted.log"
 
@@ -43,5 +49,6 @@ while read -r p f i; do passed=$((passed + p)); failed=$((failed + f)); skipped=
   sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed; \([0-9]*\) ignored.*/\1 \2 \3/p' "$logs/cargo.log"
   sed -n 's/^\([0-9]*\) success\(es\)\{0,1\} \/ \([0-9]*\) failures\{0,1\} \/ \([0-9]*\) errors\{0,1\} \/ \([0-9]*\) pending.*/\1 \3+\4 \5/p' "$logs/busted.log"
   sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}$/\1 \2 \4/p' "$logs/interop.log" | sed 's/ $/ 0/'
+  sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2 0/p' "$logs/checks.log"
 )
 printf '\nAll stages passed.\n%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
