@@ -98,35 +98,15 @@ local function register(case)
 end
 
 -- Group by alg: each algorithm, then the default (alg omitted), then others.
-local ALG_ORDER = {
-  "HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
-  "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
-}
-local KNOWN = {}
-for _, a in ipairs(ALG_ORDER) do KNOWN[a] = true end
 local DEFAULT = "(alg omitted: default HS256)"
 local OTHER = "(alg not supported)"
-
-local groups = {}
-for _, case in ipairs(E.cases) do
-  local g
-  if case.alg == nil or case.alg == S.NULL then g = DEFAULT
-  elseif KNOWN[case.alg] then g = case.alg
-  else g = OTHER end
-  groups[g] = groups[g] or {}
-  table.insert(groups[g], case)
-end
-local order = {}
-for _, a in ipairs(ALG_ORDER) do order[#order + 1] = a end
-order[#order + 1] = DEFAULT
-order[#order + 1] = OTHER
-
-for _, g in ipairs(order) do
-  if groups[g] then
-    describe("encode.json " .. g, function()
-      for _, case in ipairs(groups[g]) do register(case) end
-    end)
-  end
+local groups = S.group_by_alg(E.cases, function(case)
+  return (case.alg == nil or case.alg == S.NULL) and DEFAULT or OTHER
+end, { DEFAULT, OTHER })
+for _, g in ipairs(groups) do
+  describe("encode.json " .. g.name, function()
+    for _, case in ipairs(g.cases) do register(case) end
+  end)
 end
 
 describe("encode.json bookkeeping", function()

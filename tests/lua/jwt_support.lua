@@ -623,6 +623,34 @@ function S.run_isolated(chunk)
   return out
 end
 
+-- The 13 algorithm names of the vectors, in the order specs report them.
+S.ALGS = {
+  "HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
+  "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+}
+local KNOWN_ALG = {}
+for _, a in ipairs(S.ALGS) do KNOWN_ALG[a] = true end
+
+-- Group vector cases for one describe each: a case whose `alg` is one of
+-- S.ALGS goes under that name (in S.ALGS order); otherwise `other(case)`
+-- names its group, and those groups follow in the order of `extra`.
+-- File order is kept inside each group. Returns a list of {name, cases}.
+function S.group_by_alg(cases, other, extra)
+  local groups = {}
+  for _, case in ipairs(cases) do
+    local g = (type(case.alg) == "string" and KNOWN_ALG[case.alg]) and case.alg or other(case)
+    groups[g] = groups[g] or {}
+    table.insert(groups[g], case)
+  end
+  local out = {}
+  for _, list in ipairs({ S.ALGS, extra }) do
+    for _, g in ipairs(list) do
+      if groups[g] then out[#out + 1] = { name = g, cases = groups[g] } end
+    end
+  end
+  return out
+end
+
 -- Assertion helpers shared by the specs: each checks the return-value count
 -- as well as the values, and names the case on failure.
 function S.expect_error(r, want, label)

@@ -10,28 +10,8 @@ for _, file in ipairs({ "verify.json", "project-verify.json" }) do
   for _, case in ipairs(S.load_vectors(file).cases) do V.cases[#V.cases + 1] = case end
 end
 
-local ALG_ORDER = {
-  "HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
-  "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
-}
-local KNOWN = {}
-for _, a in ipairs(ALG_ORDER) do KNOWN[a] = true end
-
 local OTHER_STRING = "expectedAlgo that is not a supported algorithm"
 local NOT_STRING = "expectedAlgo that is not a string (lua_only)"
-
--- Group the cases by expectedAlgo, keeping file order inside each group.
-local groups = {}
-for _, case in ipairs(V.cases) do
-  local g
-  if type(case.alg) == "string" then
-    g = KNOWN[case.alg] and case.alg or OTHER_STRING
-  else
-    g = NOT_STRING
-  end
-  groups[g] = groups[g] or {}
-  table.insert(groups[g], case)
-end
 
 local counted = { total = 0, run = 0, deferred = 0, with_now = 0 }
 
@@ -84,17 +64,13 @@ local function register(case)
   it(label, function() run_case(case) end)
 end
 
-local order = {}
-for _, a in ipairs(ALG_ORDER) do order[#order + 1] = a end
-order[#order + 1] = OTHER_STRING
-order[#order + 1] = NOT_STRING
-
-for _, g in ipairs(order) do
-  if groups[g] then
-    describe("verify.json " .. g, function()
-      for _, case in ipairs(groups[g]) do register(case) end
-    end)
-  end
+local groups = S.group_by_alg(V.cases, function(case)
+  return type(case.alg) == "string" and OTHER_STRING or NOT_STRING
+end, { OTHER_STRING, NOT_STRING })
+for _, g in ipairs(groups) do
+  describe("verify.json " .. g.name, function()
+    for _, case in ipairs(g.cases) do register(case) end
+  end)
 end
 
 describe("verify.json bookkeeping", function()
