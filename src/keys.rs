@@ -151,15 +151,36 @@ pub fn check_hmac_secret(key: &[u8]) -> Result<(), String> {
     if key.is_empty() {
         return Err("an empty HMAC secret would let anyone mint tokens".to_owned());
     }
+    match key_shape(key) {
+        KeyShape::Pem => Err("a PEM key or certificate cannot be an HMAC secret".to_owned()),
+        KeyShape::Der => Err("a DER key or certificate cannot be an HMAC secret".to_owned()),
+        KeyShape::Secret => Ok(()),
+    }
+}
+
+/// What a key string looks like before it is used: the one rule that both
+/// the HMAC guard and `decode`'s family choice follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyShape {
+    /// Starts (after whitespace) with `-----BEGIN`, valid PEM or not.
+    Pem,
+    /// Parses as a DER key or certificate.
+    Der,
+    /// Anything else: an HMAC secret.
+    Secret,
+}
+
+/// Classify `key` without touching the cache, so secrets never enter it.
+pub fn key_shape(key: &[u8]) -> KeyShape {
     if key.trim_ascii_start().starts_with(b"-----BEGIN") {
-        return Err("a PEM key or certificate cannot be an HMAC secret".to_owned());
+        KeyShape::Pem
+    } else if key.first() == Some(&0x30) && parse_der(key).is_ok() {
+        // Every DER key or certificate starts with a SEQUENCE tag; only such
+        // secrets pay for a parse attempt.
+        KeyShape::Der
+    } else {
+        KeyShape::Secret
     }
-    // Every DER key or certificate starts with a SEQUENCE tag; only such
-    // secrets pay for a parse attempt.
-    if key[0] == 0x30 && parse_der(key).is_ok() {
-        return Err("a DER key or certificate cannot be an HMAC secret".to_owned());
-    }
-    Ok(())
 }
 
 /// Parse an asymmetric key, through the cache. Errors are reasons for

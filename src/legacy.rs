@@ -40,11 +40,7 @@ pub fn decode(token_text: &[u8], key: &[u8], now: i64) -> Result<Map<String, Val
 /// The family a key belongs to: anything that looks like a PEM or parses as
 /// a DER key is asymmetric, everything else is an HMAC secret.
 fn key_family(key: &[u8]) -> Result<Family, String> {
-    // The uncached parse for the DER probe keeps HMAC secrets out of the
-    // key cache; only keys that really are keys go through it below.
-    let looks_asymmetric = key.trim_ascii_start().starts_with(b"-----BEGIN")
-        || (key.first() == Some(&0x30) && keys::parse(key).is_ok());
-    if !looks_asymmetric {
+    if keys::key_shape(key) == keys::KeyShape::Secret {
         return Ok(Family::Hmac);
     }
     match keys::asymmetric(key)?.public {
