@@ -19,6 +19,15 @@ if type(native) ~= "table" or type(native._VERSION) ~= "string" then
 		.. "a luajwtjitsi.lua on package.path shadows the .so", 0)
 end
 
+-- Inside Prosody, module:require runs this file in the plugin's environment,
+-- where `module` is the plugin's API table: say in Prosody's log which
+-- library was loaded and from where, so an admin can confirm it. (Lua 5.1's
+-- global `module` is a function, hence the type check.)
+if type(module) == "table" and type(module.log) == "function" then
+	local where = package.searchpath and package.searchpath("luajwtjitsi", package.cpath)
+	module:log("info", "luajwtjitsi %s (native) loaded from %s", native._VERSION, where or "package.cpath")
+end
+
 local view = {}
 for name, value in pairs(native) do
 	if name ~= "decode" then

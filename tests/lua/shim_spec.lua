@@ -55,3 +55,34 @@ describe("Prosody shim lua/luajwtjitsi.lib.lua", function()
     assert(ok, msg)
   end)
 end)
+
+describe("shim inside Prosody's plugin environment", function()
+  local SHIM = S.ROOT .. "/lua/luajwtjitsi.lib.lua"
+  -- module:require runs the file with the plugin's environment, where
+  -- `module` is a table with a log method.
+  local function run_with_module(fake_module)
+    local chunk = assert(loadfile(SHIM))
+    local env = setmetatable({ module = fake_module }, { __index = _G })
+    if setfenv then setfenv(chunk, env) else
+      chunk = assert(load(assert(io.open(SHIM)):read("*a"), "=shim", "t", env))
+    end
+    return chunk()
+  end
+
+  it("logs the native version and where it came from", function()
+    local lines = {}
+    local fake = { log = function(_, level, fmt, ...) lines[#lines + 1] = level .. " " .. fmt:format(...) end }
+    local view = run_with_module(fake)
+    assert.are.equal("table", type(view))
+    assert.are.equal(1, #lines)
+    assert(lines[1]:find("^info luajwtjitsi " .. M._VERSION:gsub("%p", "%%%0") .. " %(native%) loaded from "),
+      lines[1])
+    if package.searchpath then
+      assert(lines[1]:find(package.searchpath("luajwtjitsi", package.cpath), 1, true), lines[1])
+    end
+  end)
+  it("stays quiet outside Prosody (no module table)", function()
+    local view = run_with_module(nil)
+    assert.are.equal("function", type(view.verify))
+  end)
+end)
