@@ -23,10 +23,30 @@ for t in lua5.1 lua5.2 lua5.3 lua5.4 luajit busted; do
   command -v "$t" >/dev/null || { echo "setup: $t is still missing after install" >&2; exit 1; }
 done
 
-# PyJWT for the interop tests. Debian's python3-jwt (2.6) is older than the
-# version the vectors were made with, so a private venv is used.
-if ! .venv/bin/python -c 'import jwt, cryptography' 2>/dev/null; then
-  echo "setup: creating .venv with pyjwt and cryptography" >&2
+# Prosody 0.12 (Debian's, on Lua 5.4) for tests/prosody and the demo. Its
+# package would start a system-wide Prosody on 5222/5269; a policy-rc.d that
+# says "no" for the length of the install keeps it from doing so (unless the
+# machine already has one). The tests run their own Prosody on 127.0.0.1.
+if ! command -v prosody >/dev/null; then
+  echo "setup: installing prosody (its system service is not started)" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  policy=/usr/sbin/policy-rc.d
+  made_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy" && made_policy=1
+  fi
+  rc=0
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq || rc=$?
+  [ "$rc" -ne 0 ] || DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq prosody >&2 || rc=$?
+  [ -z "$made_policy" ] || $SUDO rm -f "$policy"
+  [ "$rc" -eq 0 ] || { echo "setup: could not install prosody" >&2; exit 1; }
+fi
+
+# PyJWT for the interop tests, websockets for the Prosody test's client.
+# Debian's python3-jwt (2.6) is older than the version the vectors were made
+# with, so a private venv is used.
+if ! .venv/bin/python -c 'import jwt, cryptography, websockets' 2>/dev/null; then
+  echo "setup: creating .venv with pyjwt, cryptography and websockets" >&2
   if ! python3 -m venv .venv; then
     # Debian's python3 ships venv separately.
     echo "setup: python3 -m venv failed; installing python3-venv" >&2
@@ -35,6 +55,6 @@ if ! .venv/bin/python -c 'import jwt, cryptography' 2>/dev/null; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >&2 \
       && python3 -m venv .venv || { echo "setup: could not create .venv (python3 -m venv)" >&2; exit 1; }
   fi
-  .venv/bin/pip install -q --disable-pip-version-check 'pyjwt[crypto]>=2.8' 'cryptography>=42' >&2 \
-    || { echo "setup: pip install pyjwt cryptography failed" >&2; exit 1; }
+  .venv/bin/pip install -q --disable-pip-version-check 'pyjwt[crypto]>=2.8' 'cryptography>=42' 'websockets>=13' >&2 \
+    || { echo "setup: pip install pyjwt cryptography websockets failed" >&2; exit 1; }
 fi

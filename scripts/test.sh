@@ -8,6 +8,8 @@
 #      a probe build proves a panic reaches Lua as an error, not an abort
 #   6. busted specs under each of the five runtimes, against that build
 #   7. interop: tokens from PyJWT verify here, tokens from here verify in PyJWT
+#   8. a real Prosody 0.12 on 127.0.0.1: BOSH and WebSocket logins through
+#      both loading paths, with the exact messages in the SASL failures
 # Ends with one line "N passed, N failed" summed over every stage that counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +43,9 @@ tests/lua/run.sh 2>&1 | tee "$logs/busted.log"
 
 stage "interop with PyJWT"
 tests/interop/run.sh 2>&1 | tee "$logs/interop.log"
+
+stage "Prosody: real XMPP logins (tests/prosody)"
+tests/prosody/run.sh 2>&1 | tee -a "$logs/checks.log"
 
 # Sum what the runners reported. pipefail above already stopped on failure;
 # this is the closing line.
