@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# `make demo`: build the module for the system's Lua 5.4 and run real
-# Jitsi-style tokens through it, accepted and rejected.
+# `make demo`: build the module for Lua 5.4, start a private Prosody 0.12 on
+# 127.0.0.1 with the project's test token provider, log in over BOSH and
+# WebSocket with tokens the module minted (and tampered, expired, foreign
+# ones), say what happened, and stop Prosody. See scripts/demo.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh lua54
-DEMO_ROOT="$PWD" LUA_CPATH_5_4="$PWD/build/lua54/?.so" LUA_PATH_5_4="" lua5.4 scripts/demo.lua
+exec .venv/bin/python scripts/demo.py
