@@ -1,11 +1,13 @@
 //! The JWS algorithms this module knows, by their exact (case-sensitive) names.
 #![forbid(unsafe_code)]
 
+pub use crate::keys::Curve;
+
 /// A supported JWS algorithm. `none` is never one of them: the caller always
 /// names the algorithm and the token's header must match it exactly.
 ///
-/// This is luajwtjitsi 3.0's set. PS*, ES* and EdDSA slot in as further
-/// variants with their own [`Family`].
+/// HS* and RS* are luajwtjitsi 3.0's set; PS*, ES* and EdDSA (Ed25519) go
+/// beyond it (CONTRACT §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Algorithm {
     /// HMAC with SHA-256.
@@ -20,6 +22,20 @@ pub enum Algorithm {
     RS384,
     /// RSASSA-PKCS1-v1_5 with SHA-512.
     RS512,
+    /// RSASSA-PSS with SHA-256, MGF1-SHA-256, salt length 32.
+    PS256,
+    /// RSASSA-PSS with SHA-384, MGF1-SHA-384, salt length 48.
+    PS384,
+    /// RSASSA-PSS with SHA-512, MGF1-SHA-512, salt length 64.
+    PS512,
+    /// ECDSA on P-256 with SHA-256, signature `r || s` (64 bytes).
+    ES256,
+    /// ECDSA on P-384 with SHA-384, signature `r || s` (96 bytes).
+    ES384,
+    /// ECDSA on P-521 with SHA-512, signature `r || s` (132 bytes).
+    ES512,
+    /// EdDSA with Ed25519 (the only curve accepted under this name).
+    EdDSA,
 }
 
 /// What kind of key an algorithm needs. `decode` (the 2.0 API) takes the
@@ -28,8 +44,12 @@ pub enum Algorithm {
 pub enum Family {
     /// A shared secret (HS*).
     Hmac,
-    /// An RSA key (RS*).
+    /// An RSA key (RS*, PS*).
     Rsa,
+    /// An EC key on the algorithm's curve (ES*).
+    Ec,
+    /// An Ed25519 key (EdDSA).
+    Ed25519,
 }
 
 /// The digest behind an algorithm.
@@ -45,13 +65,20 @@ pub enum Hash {
 
 impl Algorithm {
     /// Every supported algorithm.
-    pub const ALL: [Algorithm; 6] = [
+    pub const ALL: [Algorithm; 13] = [
         Algorithm::HS256,
         Algorithm::HS384,
         Algorithm::HS512,
         Algorithm::RS256,
         Algorithm::RS384,
         Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
+        Algorithm::ES256,
+        Algorithm::ES384,
+        Algorithm::ES512,
+        Algorithm::EdDSA,
     ];
 
     /// Look an algorithm up by its JWS name. Case-sensitive and exact:
@@ -71,6 +98,13 @@ impl Algorithm {
             Algorithm::RS256 => "RS256",
             Algorithm::RS384 => "RS384",
             Algorithm::RS512 => "RS512",
+            Algorithm::PS256 => "PS256",
+            Algorithm::PS384 => "PS384",
+            Algorithm::PS512 => "PS512",
+            Algorithm::ES256 => "ES256",
+            Algorithm::ES384 => "ES384",
+            Algorithm::ES512 => "ES512",
+            Algorithm::EdDSA => "EdDSA",
         }
     }
 
@@ -78,16 +112,46 @@ impl Algorithm {
     pub fn family(self) -> Family {
         match self {
             Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => Family::Hmac,
-            Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => Family::Rsa,
+            Algorithm::RS256
+            | Algorithm::RS384
+            | Algorithm::RS512
+            | Algorithm::PS256
+            | Algorithm::PS384
+            | Algorithm::PS512 => Family::Rsa,
+            Algorithm::ES256 | Algorithm::ES384 | Algorithm::ES512 => Family::Ec,
+            Algorithm::EdDSA => Family::Ed25519,
         }
     }
 
-    /// The digest the algorithm uses.
+    /// The curve an ES* algorithm needs (`None` for the others).
+    pub fn curve(self) -> Option<Curve> {
+        match self {
+            Algorithm::ES256 => Some(Curve::P256),
+            Algorithm::ES384 => Some(Curve::P384),
+            Algorithm::ES512 => Some(Curve::P521),
+            _ => None,
+        }
+    }
+
+    /// Whether the signature scheme is RSASSA-PSS.
+    pub fn is_pss(self) -> bool {
+        matches!(self, Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512)
+    }
+
+    /// The digest the algorithm uses (Ed25519's internal SHA-512 for EdDSA).
     pub fn hash(self) -> Hash {
         match self {
-            Algorithm::HS256 | Algorithm::RS256 => Hash::Sha256,
-            Algorithm::HS384 | Algorithm::RS384 => Hash::Sha384,
-            Algorithm::HS512 | Algorithm::RS512 => Hash::Sha512,
+            Algorithm::HS256 | Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256 => {
+                Hash::Sha256
+            }
+            Algorithm::HS384 | Algorithm::RS384 | Algorithm::PS384 | Algorithm::ES384 => {
+                Hash::Sha384
+            }
+            Algorithm::HS512
+            | Algorithm::RS512
+            | Algorithm::PS512
+            | Algorithm::ES512
+            | Algorithm::EdDSA => Hash::Sha512,
         }
     }
 }
@@ -106,7 +170,8 @@ mod tests {
             );
         }
         for bad in [
-            "none", "None", "", "HS256 ", "HS256\0", "RS1", "HS1024", "ES256K",
+            "none", "None", "", "HS256 ", "HS256\0", "RS1", "HS1024", "ES256K", "Ed25519", "ES521",
+            "EDDSA",
         ] {
             assert_eq!(Algorithm::from_name(bad.as_bytes()), None, "{bad:?}");
         }

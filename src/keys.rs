@@ -4,7 +4,7 @@
 //!
 //! Every format is parsed by RustCrypto's maintained crates (`pem-rfc7468`,
 //! `spki`, `pkcs1`, `pkcs8`, `sec1`, `x509-cert`); this file only chooses
-//! which one applies and checks sizes.
+//! which one applies and checks sizes. JWK text goes to [`crate::jwk`].
 #![forbid(unsafe_code)]
 
 use der::asn1::ObjectIdentifier;
@@ -41,6 +41,26 @@ pub enum Curve {
     P521,
 }
 
+impl Curve {
+    /// Bytes of a field element (and of each of `r`, `s` in a JWS signature).
+    pub fn field_len(self) -> usize {
+        match self {
+            Curve::P256 => 32,
+            Curve::P384 => 48,
+            Curve::P521 => 66,
+        }
+    }
+
+    /// The JWK `crv` name.
+    pub fn jwk_name(self) -> &'static str {
+        match self {
+            Curve::P256 => "P-256",
+            Curve::P384 => "P-384",
+            Curve::P521 => "P-521",
+        }
+    }
+}
+
 /// The public half of an asymmetric key: what verification needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublicKey {
@@ -69,21 +89,56 @@ impl PublicKey {
     pub fn describe(&self) -> String {
         match self {
             PublicKey::Rsa { bits, .. } => format!("an RSA key of {bits} bits"),
-            PublicKey::Ec { curve, .. } => format!("an EC {curve:?} key"),
+            PublicKey::Ec { curve, .. } => format!("an EC {} key", curve.jwk_name()),
             PublicKey::Ed25519(_) => "an Ed25519 key".to_owned(),
         }
     }
 }
 
-/// The DER of a private key, kept so a signer can be built on first use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum PrivateDer {
+/// The private half of a key, kept in the form its signer is built from on
+/// first use.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum PrivatePart {
     /// An RSA key in PKCS#8.
     RsaPkcs8(Vec<u8>),
     /// An RSA key in PKCS#1 (`RSA PRIVATE KEY`).
     RsaPkcs1(Vec<u8>),
-    /// Any other private key (EC, Ed25519): recognised, not yet usable to sign.
-    Other,
+    /// An RSA key from a JWK: d, p, q, dp, dq, qi (big-endian).
+    RsaComponents(Box<[Vec<u8>; 6]>),
+    /// An EC private scalar, big-endian, exactly the curve's field length.
+    EcScalar(Vec<u8>),
+    /// An Ed25519 seed (32 bytes).
+    Ed25519Seed(Vec<u8>),
+}
+
+// Never print private material, even in a debug dump.
+impl std::fmt::Debug for PrivatePart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PrivatePart(..)")
+    }
+}
+
+/// A ready-to-use signer for a private key.
+pub enum Signer {
+    /// RSA (RS* and PS*), at least [`RSA_MIN_SIGN_BITS`].
+    Rsa(ring::rsa::KeyPair),
+    /// ECDSA on P-256 or P-384 (ring).
+    Ecdsa(ring::signature::EcdsaKeyPair),
+    /// ECDSA on P-521 (RustCrypto `p521`, RFC 6979 nonces).
+    P521(Box<p521::ecdsa::SigningKey>),
+    /// Ed25519 (ring).
+    Ed25519(ring::signature::Ed25519KeyPair),
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Signer::Rsa(_) => "Signer::Rsa(..)",
+            Signer::Ecdsa(_) => "Signer::Ecdsa(..)",
+            Signer::P521(_) => "Signer::P521(..)",
+            Signer::Ed25519(_) => "Signer::Ed25519(..)",
+        })
+    }
 }
 
 /// A parsed asymmetric key: always its public half, sometimes a private half.
@@ -91,24 +146,24 @@ enum PrivateDer {
 pub struct AsymmetricKey {
     /// What verification uses (for a private key, its public half).
     pub public: PublicKey,
-    private: Option<PrivateDer>,
-    rsa_signer: OnceLock<Result<Arc<ring::rsa::KeyPair>, String>>,
+    private: Option<PrivatePart>,
+    signer: OnceLock<Result<Arc<Signer>, String>>,
 }
 
 impl AsymmetricKey {
-    fn public_only(public: PublicKey) -> Self {
+    pub(crate) fn public_only(public: PublicKey) -> Self {
         AsymmetricKey {
             public,
             private: None,
-            rsa_signer: OnceLock::new(),
+            signer: OnceLock::new(),
         }
     }
 
-    fn with_private(public: PublicKey, private: PrivateDer) -> Self {
+    pub(crate) fn with_private(public: PublicKey, private: PrivatePart) -> Self {
         AsymmetricKey {
             public,
             private: Some(private),
-            rsa_signer: OnceLock::new(),
+            signer: OnceLock::new(),
         }
     }
 
@@ -117,29 +172,75 @@ impl AsymmetricKey {
         self.private.is_some()
     }
 
-    /// The RSA signer for this key, built (and validated by ring) on first use.
-    /// Errors are reasons for `Not a private PEM key: ...`.
-    pub fn rsa_signer(&self) -> Result<Arc<ring::rsa::KeyPair>, String> {
-        self.rsa_signer
-            .get_or_init(|| {
-                let bits = match &self.public {
-                    PublicKey::Rsa { bits, .. } => *bits,
-                    other => return Err(format!("{} cannot sign with RSA", other.describe())),
-                };
-                let pair = match &self.private {
-                    None => return Err("a public key or certificate cannot sign".to_owned()),
-                    Some(PrivateDer::Other) => return Err("not an RSA private key".to_owned()),
-                    Some(_) if bits < RSA_MIN_SIGN_BITS => {
-                        return Err(format!(
-                            "RSA signing keys must have at least {RSA_MIN_SIGN_BITS} bits, this one has {bits}"
-                        ))
-                    }
-                    Some(PrivateDer::RsaPkcs8(der)) => ring::rsa::KeyPair::from_pkcs8(der),
-                    Some(PrivateDer::RsaPkcs1(der)) => ring::rsa::KeyPair::from_der(der),
-                };
-                pair.map(Arc::new).map_err(|e| format!("RSA key rejected ({e})"))
-            })
+    /// The signer for this key, built (and checked against the public half)
+    /// on first use. Errors are reasons for `Not a private PEM key: ...`.
+    pub fn signer(&self) -> Result<Arc<Signer>, String> {
+        self.signer
+            .get_or_init(|| build_signer(&self.public, self.private.as_ref()).map(Arc::new))
             .clone()
+    }
+}
+
+fn build_signer(public: &PublicKey, private: Option<&PrivatePart>) -> Result<Signer, String> {
+    use ring::signature as rs;
+    let Some(private) = private else {
+        return Err("a public key or certificate cannot sign".to_owned());
+    };
+    match (public, private) {
+        (PublicKey::Rsa { bits, .. }, _) if *bits < RSA_MIN_SIGN_BITS => Err(format!(
+            "RSA signing keys must have at least {RSA_MIN_SIGN_BITS} bits, this one has {bits}"
+        )),
+        (PublicKey::Rsa { n, e, .. }, rsa) => {
+            let pair = match rsa {
+                PrivatePart::RsaPkcs8(der) => ring::rsa::KeyPair::from_pkcs8(der),
+                PrivatePart::RsaPkcs1(der) => ring::rsa::KeyPair::from_der(der),
+                PrivatePart::RsaComponents(c) => {
+                    let [d, p, q, dp, dq, qi] = &**c;
+                    ring::rsa::KeyPair::from_components(&ring::rsa::KeyPairComponents {
+                        public_key: ring::rsa::PublicKeyComponents {
+                            n: n.as_slice(),
+                            e: e.as_slice(),
+                        },
+                        d: d.as_slice(),
+                        p: p.as_slice(),
+                        q: q.as_slice(),
+                        dP: dp.as_slice(),
+                        dQ: dq.as_slice(),
+                        qInv: qi.as_slice(),
+                    })
+                }
+                _ => return Err("not an RSA private key".to_owned()),
+            };
+            pair.map(Signer::Rsa)
+                .map_err(|e| format!("RSA key rejected ({e})"))
+        }
+        (PublicKey::Ec { curve, point }, PrivatePart::EcScalar(scalar)) => {
+            let rng = ring::rand::SystemRandom::new();
+            let alg = match curve {
+                Curve::P256 => &rs::ECDSA_P256_SHA256_FIXED_SIGNING,
+                Curve::P384 => &rs::ECDSA_P384_SHA384_FIXED_SIGNING,
+                Curve::P521 => {
+                    let key = p521::ecdsa::SigningKey::from_slice(scalar)
+                        .map_err(|_| "malformed P-521 private key".to_owned())?;
+                    let derived = key.verifying_key();
+                    if derived.to_sec1_point(false).as_bytes() != point.as_slice()
+                        && derived.to_sec1_point(true).as_bytes() != point.as_slice()
+                    {
+                        return Err("the EC private key does not match its public point".to_owned());
+                    }
+                    return Ok(Signer::P521(Box::new(key)));
+                }
+            };
+            rs::EcdsaKeyPair::from_private_key_and_public_key(alg, scalar, point, &rng)
+                .map(Signer::Ecdsa)
+                .map_err(|e| format!("EC key rejected ({e})"))
+        }
+        (PublicKey::Ed25519(public), PrivatePart::Ed25519Seed(seed)) => {
+            rs::Ed25519KeyPair::from_seed_and_public_key(seed, public)
+                .map(Signer::Ed25519)
+                .map_err(|e| format!("Ed25519 key rejected ({e})"))
+        }
+        _ => Err("the private half does not match the key type".to_owned()),
     }
 }
 
@@ -154,6 +255,10 @@ pub fn check_hmac_secret(key: &[u8]) -> Result<(), String> {
     match key_shape(key) {
         KeyShape::Pem => Err("a PEM key or certificate cannot be an HMAC secret".to_owned()),
         KeyShape::Der => Err("a DER key or certificate cannot be an HMAC secret".to_owned()),
+        KeyShape::Jwk => Err(
+            "a JWK or JWKS cannot be an HMAC secret here: pass the raw secret (jwt.verifier takes an \"oct\" JWK)"
+                .to_owned(),
+        ),
         KeyShape::Secret => Ok(()),
     }
 }
@@ -166,6 +271,8 @@ pub enum KeyShape {
     Pem,
     /// Parses as a DER key or certificate.
     Der,
+    /// A JSON object with a `kty` or `keys` member: a JWK or JWKS.
+    Jwk,
     /// Anything else: an HMAC secret.
     Secret,
 }
@@ -174,6 +281,8 @@ pub enum KeyShape {
 pub fn key_shape(key: &[u8]) -> KeyShape {
     if key.trim_ascii_start().starts_with(b"-----BEGIN") {
         KeyShape::Pem
+    } else if crate::jwk::looks_like_jwk(key) {
+        KeyShape::Jwk
     } else if key.first() == Some(&0x30) && parse_der(key).is_ok() {
         // Every DER key or certificate starts with a SEQUENCE tag; only such
         // secrets pay for a parse attempt.
@@ -209,6 +318,8 @@ pub fn parse(key: &[u8]) -> Result<AsymmetricKey, String> {
     let trimmed = key.trim_ascii();
     if trimmed.starts_with(b"-----BEGIN") {
         parse_pem(trimmed)
+    } else if trimmed.starts_with(b"{") {
+        crate::jwk::parse_asymmetric(trimmed)
     } else if key.is_empty() {
         Err("the key is empty".to_owned())
     } else {
@@ -330,7 +441,7 @@ fn rsa_private_pkcs1(der: &[u8]) -> Result<AsymmetricKey, String> {
     let public = rsa_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())?;
     Ok(AsymmetricKey::with_private(
         public,
-        PrivateDer::RsaPkcs1(der.to_vec()),
+        PrivatePart::RsaPkcs1(der.to_vec()),
     ))
 }
 
@@ -345,7 +456,7 @@ fn pkcs8(der: &[u8]) -> Result<AsymmetricKey, String> {
             let public = rsa_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())?;
             Ok(AsymmetricKey::with_private(
                 public,
-                PrivateDer::RsaPkcs8(der.to_vec()),
+                PrivatePart::RsaPkcs8(der.to_vec()),
             ))
         }
         OID_EC => {
@@ -358,15 +469,7 @@ fn pkcs8(der: &[u8]) -> Result<AsymmetricKey, String> {
         OID_ED25519 => {
             let seed = <&der::asn1::OctetStringRef>::from_der(inner)
                 .map_err(|e| format!("malformed Ed25519 key ({e})"))?;
-            let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(seed.as_bytes())
-                .map_err(|e| format!("malformed Ed25519 key ({e})"))?;
-            let public = ring::signature::KeyPair::public_key(&pair)
-                .as_ref()
-                .to_vec();
-            Ok(AsymmetricKey::with_private(
-                PublicKey::Ed25519(public),
-                PrivateDer::Other,
-            ))
+            ed25519_private(seed.as_bytes())
         }
         other => Err(format!("unsupported key algorithm {other}")),
     }
@@ -384,13 +487,35 @@ fn sec1(der: &[u8], outer_curve: Option<Curve>) -> Result<AsymmetricKey, String>
         .public_key
         .ok_or("EC private key without its public point")?
         .to_vec();
+    // RFC 5915 fixes the octet string at the field length; be lenient with
+    // encoders that drop leading zeros, strict with anything longer.
+    let len = curve.field_len();
+    let scalar = strip_zeros(key.private_key);
+    if scalar.len() > len || scalar.is_empty() {
+        return Err("malformed EC private key (scalar length)".to_owned());
+    }
+    let mut padded = vec![0u8; len - scalar.len()];
+    padded.extend_from_slice(scalar);
     Ok(AsymmetricKey::with_private(
         PublicKey::Ec { curve, point },
-        PrivateDer::Other,
+        PrivatePart::EcScalar(padded),
     ))
 }
 
-fn rsa_components(n: &[u8], e: &[u8]) -> Result<PublicKey, String> {
+/// An Ed25519 private key from its 32-byte seed; the public half is derived.
+pub(crate) fn ed25519_private(seed: &[u8]) -> Result<AsymmetricKey, String> {
+    let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(seed)
+        .map_err(|e| format!("malformed Ed25519 key ({e})"))?;
+    let public = ring::signature::KeyPair::public_key(&pair)
+        .as_ref()
+        .to_vec();
+    Ok(AsymmetricKey::with_private(
+        PublicKey::Ed25519(public),
+        PrivatePart::Ed25519Seed(seed.to_vec()),
+    ))
+}
+
+pub(crate) fn rsa_components(n: &[u8], e: &[u8]) -> Result<PublicKey, String> {
     let n = strip_zeros(n);
     let e = strip_zeros(e);
     let bits = match n.first() {
@@ -427,7 +552,7 @@ fn rsa_components(n: &[u8], e: &[u8]) -> Result<PublicKey, String> {
     })
 }
 
-fn strip_zeros(bytes: &[u8]) -> &[u8] {
+pub(crate) fn strip_zeros(bytes: &[u8]) -> &[u8] {
     let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
     &bytes[start..]
 }

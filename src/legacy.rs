@@ -5,13 +5,14 @@
 use crate::alg::{Algorithm, Family};
 use crate::claims::{self, Accepted};
 use crate::error::Error;
-use crate::keys::{self, PublicKey};
+use crate::keys;
 use crate::{signature, token};
 use serde_json::{Map, Value};
 
 /// Verify `token` with `key`, taking the algorithm from the token's header,
 /// at time `now`. The key decides which algorithms are allowed: a secret
-/// only HS*, an RSA key only RS*. That closes the HS/RS confusion 2.0's
+/// only HS*, an RSA key RS* and PS*, an EC key its curve's ES*, an Ed25519
+/// key EdDSA (an ES* of another curve is `Invalid key`). That closes the HS/RS confusion 2.0's
 /// `decode` allowed. Messages are 2.0's (`Invalid json`, `Invalid alg`,
 /// `Not acceptable by exp`, ...). No `iss`/`aud` checks, as in 2.0.
 pub fn decode(token_text: &[u8], key: &[u8], now: i64) -> Result<Map<String, Value>, Error> {
@@ -26,7 +27,7 @@ pub fn decode(token_text: &[u8], key: &[u8], now: i64) -> Result<Map<String, Val
         .and_then(Value::as_str)
         .ok_or(Error::InvalidAlg)?;
     let alg = Algorithm::from_name(name.as_bytes()).ok_or(Error::AlgorithmNotSupported)?;
-    if alg.family() != key_family(key).map_err(Error::InvalidKey)? {
+    if !key_allows(key, alg).map_err(Error::InvalidKey)? {
         return Err(Error::InvalidAlg);
     }
     let key = signature::resolve(alg, key).map_err(Error::InvalidKey)?;
@@ -37,16 +38,15 @@ pub fn decode(token_text: &[u8], key: &[u8], now: i64) -> Result<Map<String, Val
     Ok(decoded.payload)
 }
 
-/// The family a key belongs to: anything that looks like a PEM or parses as
-/// a DER key is asymmetric, everything else is an HMAC secret.
-fn key_family(key: &[u8]) -> Result<Family, String> {
+/// Whether the key's family allows `alg`: anything that looks like a PEM, a
+/// JWK or parses as a DER key is asymmetric and allows only its own
+/// algorithms (CONTRACT §4); everything else is an HMAC secret.
+fn key_allows(key: &[u8], alg: Algorithm) -> Result<bool, String> {
     if keys::key_shape(key) == keys::KeyShape::Secret {
-        return Ok(Family::Hmac);
+        return Ok(alg.family() == Family::Hmac);
     }
-    match keys::asymmetric(key)?.public {
-        PublicKey::Rsa { .. } => Ok(Family::Rsa),
-        ref other => Err(format!("{} is not supported by decode", other.describe())),
-    }
+    let parsed = keys::asymmetric(key)?;
+    Ok(signature::fits(alg, &parsed.public).is_ok())
 }
 
 #[cfg(test)]
@@ -98,6 +98,29 @@ mod tests {
             decode(hs.as_bytes(), b"-----BEGIN PUBLIC KEY-----", NOW),
             Err(Error::InvalidKey(_))
         ));
+    }
+
+    #[test]
+    fn new_families_decode_and_stay_in_their_lane() {
+        let claims = json!({"sub": "x", "exp": NOW + 60});
+        let es256 = mint(claims.clone(), &key("ec-p256.key.pem"), Algorithm::ES256);
+        let es384 = mint(claims.clone(), &key("ec-p384.key.pem"), Algorithm::ES384);
+        let eddsa = mint(claims.clone(), &key("ed25519.key.pem"), Algorithm::EdDSA);
+        let ps256 = mint(claims.clone(), &key("rsa2048.key.pem"), Algorithm::PS256);
+        assert!(decode(es256.as_bytes(), &key("ec-p256.pub.jwk.json"), NOW).is_ok());
+        assert!(decode(es384.as_bytes(), &key("ec-p384.pub.pem"), NOW).is_ok());
+        assert!(decode(eddsa.as_bytes(), &key("ed25519.crt.pem"), NOW).is_ok());
+        assert!(decode(ps256.as_bytes(), &key("rsa2048.pub.pem"), NOW).is_ok());
+        // Another curve, another family, a secret: all outside the key's lane.
+        for (token, k) in [
+            (&es384, key("ec-p256.pub.pem")),
+            (&es256, key("ed25519.pub.pem")),
+            (&eddsa, key("rsa2048.pub.pem")),
+            (&ps256, key("ec-p256.pub.pem")),
+            (&es256, b"sekr1t".to_vec()),
+        ] {
+            assert_eq!(decode(token.as_bytes(), &k, NOW), Err(Error::InvalidAlg));
+        }
     }
 
     #[test]

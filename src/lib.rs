@@ -13,6 +13,7 @@ pub mod claims;
 pub mod encode;
 pub mod error;
 pub mod json;
+pub mod jwk;
 pub mod keys;
 pub mod legacy;
 mod rsa_legacy;

@@ -1,11 +1,12 @@
 //! Signing and verifying the JWS signing input, per algorithm family.
-//! HMAC comes from RustCrypto's `hmac`/`sha2` (constant-time tag comparison),
-//! RSA from `ring`, except RS384 under 2048 bits, which ring has no
-//! parameters for (see [`crate::rsa_legacy`]).
+//! HMAC comes from RustCrypto's `hmac`/`sha2` (constant-time tag comparison);
+//! RSA, ECDSA P-256/P-384 and Ed25519 from `ring`; ECDSA P-521 from
+//! RustCrypto's `p521`; RS384 and PS* under 2048 bits, which ring has no
+//! parameters for, from [`crate::rsa_legacy`].
 #![forbid(unsafe_code)]
 
 use crate::alg::{Algorithm, Family, Hash};
-use crate::keys::{self, AsymmetricKey, PublicKey};
+use crate::keys::{self, AsymmetricKey, Curve, PublicKey, Signer};
 use crate::rsa_legacy;
 use hmac::{Hmac, KeyInit, Mac};
 use ring::signature as rs;
@@ -25,17 +26,32 @@ pub enum ResolvedKey<'a> {
 pub fn resolve(alg: Algorithm, key: &[u8]) -> Result<ResolvedKey<'_>, String> {
     match alg.family() {
         Family::Hmac => keys::check_hmac_secret(key).map(|()| ResolvedKey::Secret(key)),
-        Family::Rsa => {
+        _ => {
             let parsed = keys::asymmetric(key)?;
-            match parsed.public {
-                PublicKey::Rsa { .. } => Ok(ResolvedKey::Asymmetric(parsed)),
-                ref other => Err(format!(
-                    "{} cannot be used with {}",
-                    other.describe(),
-                    alg.name()
-                )),
-            }
+            fits(alg, &parsed.public)?;
+            Ok(ResolvedKey::Asymmetric(parsed))
         }
+    }
+}
+
+/// The key-family rule (CONTRACT §4): an RSA key serves RS* and PS*, an EC
+/// key only the ES* of its curve, an Ed25519 key only EdDSA. Errors are
+/// reasons for `Invalid key: ...`.
+pub fn fits(alg: Algorithm, public: &PublicKey) -> Result<(), String> {
+    let ok = match (alg.family(), public) {
+        (Family::Rsa, PublicKey::Rsa { .. }) => true,
+        (Family::Ec, PublicKey::Ec { curve, .. }) => alg.curve() == Some(*curve),
+        (Family::Ed25519, PublicKey::Ed25519(_)) => true,
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} cannot be used with {}",
+            public.describe(),
+            alg.name()
+        ))
     }
 }
 
@@ -44,10 +60,24 @@ pub fn resolve(alg: Algorithm, key: &[u8]) -> Result<ResolvedKey<'_>, String> {
 pub fn verify(alg: Algorithm, key: &ResolvedKey<'_>, msg: &[u8], sig: &[u8]) -> bool {
     match key {
         ResolvedKey::Secret(secret) => hmac_verify(alg.hash(), secret, msg, sig),
-        ResolvedKey::Asymmetric(parsed) => match &parsed.public {
-            PublicKey::Rsa { n, e, bits } => rsa_verify(alg.hash(), n, e, *bits, msg, sig),
-            _ => false,
-        },
+        ResolvedKey::Asymmetric(parsed) => verify_public(alg, &parsed.public, msg, sig),
+    }
+}
+
+/// Verify with a public key already checked by [`fits`] for `alg`.
+pub fn verify_public(alg: Algorithm, public: &PublicKey, msg: &[u8], sig: &[u8]) -> bool {
+    match public {
+        PublicKey::Rsa { n, e, bits } if alg.is_pss() => {
+            pss_verify(alg.hash(), n, e, *bits, msg, sig)
+        }
+        PublicKey::Rsa { n, e, bits } => rsa_verify(alg.hash(), n, e, *bits, msg, sig),
+        PublicKey::Ec { curve, point } => ecdsa_verify(*curve, point, msg, sig),
+        PublicKey::Ed25519(public) => {
+            sig.len() == 64
+                && rs::UnparsedPublicKey::new(&rs::ED25519, public)
+                    .verify(msg, sig)
+                    .is_ok()
+        }
     }
 }
 
@@ -56,19 +86,87 @@ pub fn verify(alg: Algorithm, key: &ResolvedKey<'_>, msg: &[u8], sig: &[u8]) -> 
 pub fn sign(alg: Algorithm, key: &ResolvedKey<'_>, msg: &[u8]) -> Result<Vec<u8>, String> {
     match key {
         ResolvedKey::Secret(secret) => Ok(hmac_tag(alg.hash(), secret, msg)),
-        ResolvedKey::Asymmetric(parsed) => {
-            let pair = parsed.rsa_signer()?;
-            let padding: &'static dyn rs::RsaEncoding = match alg.hash() {
-                Hash::Sha256 => &rs::RSA_PKCS1_SHA256,
-                Hash::Sha384 => &rs::RSA_PKCS1_SHA384,
-                Hash::Sha512 => &rs::RSA_PKCS1_SHA512,
+        ResolvedKey::Asymmetric(parsed) => sign_with(alg, parsed.signer()?.as_ref(), msg),
+    }
+}
+
+/// Sign `msg` with a signer whose key [`fits`] `alg`.
+pub fn sign_with(alg: Algorithm, signer: &Signer, msg: &[u8]) -> Result<Vec<u8>, String> {
+    let rng = ring::rand::SystemRandom::new();
+    match signer {
+        Signer::Rsa(pair) => {
+            let padding: &'static dyn rs::RsaEncoding = match (alg.is_pss(), alg.hash()) {
+                (false, Hash::Sha256) => &rs::RSA_PKCS1_SHA256,
+                (false, Hash::Sha384) => &rs::RSA_PKCS1_SHA384,
+                (false, Hash::Sha512) => &rs::RSA_PKCS1_SHA512,
+                (true, Hash::Sha256) => &rs::RSA_PSS_SHA256,
+                (true, Hash::Sha384) => &rs::RSA_PSS_SHA384,
+                (true, Hash::Sha512) => &rs::RSA_PSS_SHA512,
             };
             let mut out = vec![0; pair.public().modulus_len()];
-            pair.sign(padding, &ring::rand::SystemRandom::new(), msg, &mut out)
+            pair.sign(padding, &rng, msg, &mut out)
                 .map_err(|_| "RSA signing failed".to_owned())?;
             Ok(out)
         }
+        Signer::Ecdsa(pair) => pair
+            .sign(&rng, msg)
+            .map(|s| s.as_ref().to_vec())
+            .map_err(|_| "ECDSA signing failed".to_owned()),
+        Signer::P521(key) => {
+            use p521::ecdsa::signature::Signer as _;
+            let sig: p521::ecdsa::Signature = key
+                .try_sign(msg)
+                .map_err(|_| "ECDSA signing failed".to_owned())?;
+            Ok(sig.to_bytes().to_vec())
+        }
+        Signer::Ed25519(pair) => Ok(pair.sign(msg).as_ref().to_vec()),
     }
+}
+
+/// ECDSA in the JWS form: `r || s`, each exactly the field length. A DER
+/// signature, a wrong length, or a zero `r` or `s` fails before any
+/// arithmetic (the libraries refuse them too; this makes it explicit).
+pub fn ecdsa_verify(curve: Curve, point: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+    let len = curve.field_len();
+    if sig.len() != 2 * len {
+        return false;
+    }
+    let (r, s) = sig.split_at(len);
+    if r.iter().all(|&b| b == 0) || s.iter().all(|&b| b == 0) {
+        return false;
+    }
+    let alg: &'static rs::EcdsaVerificationAlgorithm = match curve {
+        Curve::P256 => &rs::ECDSA_P256_SHA256_FIXED,
+        Curve::P384 => &rs::ECDSA_P384_SHA384_FIXED,
+        Curve::P521 => {
+            use p521::ecdsa::signature::Verifier as _;
+            let (Ok(key), Ok(sig)) = (
+                p521::ecdsa::VerifyingKey::from_sec1_bytes(point),
+                p521::ecdsa::Signature::from_slice(sig),
+            ) else {
+                return false;
+            };
+            return key.verify(msg, &sig).is_ok();
+        }
+    };
+    rs::UnparsedPublicKey::new(alg, point)
+        .verify(msg, sig)
+        .is_ok()
+}
+
+/// RSASSA-PSS verification (salt length = hash length, RFC 7518 §3.5).
+pub fn pss_verify(hash: Hash, n: &[u8], e: &[u8], bits: usize, msg: &[u8], sig: &[u8]) -> bool {
+    if bits < 2048 {
+        return rsa_legacy::verify_pss(hash, n, e, msg, sig);
+    }
+    let params: &'static rs::RsaParameters = match hash {
+        Hash::Sha256 => &rs::RSA_PSS_2048_8192_SHA256,
+        Hash::Sha384 => &rs::RSA_PSS_2048_8192_SHA384,
+        Hash::Sha512 => &rs::RSA_PSS_2048_8192_SHA512,
+    };
+    rs::RsaPublicKeyComponents { n, e }
+        .verify(params, msg, sig)
+        .is_ok()
 }
 
 macro_rules! with_hmac {
@@ -114,4 +212,94 @@ pub fn rsa_verify(hash: Hash, n: &[u8], e: &[u8], bits: usize, msg: &[u8], sig: 
     rs::RsaPublicKeyComponents { n, e }
         .verify(params, msg, sig)
         .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/vectors/keys/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn every_new_algorithm_signs_and_verifies_and_refuses_bad_shapes() {
+        for (alg, private, public) in [
+            (Algorithm::PS256, "rsa2048.key.pem", "rsa2048.pub.pem"),
+            (Algorithm::PS384, "rsa2048.jwk.json", "rsa2048.pub.jwk.json"),
+            (Algorithm::PS512, "rsa4096.key.pem", "rsa4096.crt.pem"),
+            (Algorithm::ES256, "ec-p256.key.sec1.pem", "ec-p256.pub.pem"),
+            (Algorithm::ES384, "ec-p384.jwk.json", "ec-p384.pub.pem"),
+            (Algorithm::ES512, "ec-p521.key.pem", "ec-p521.pub.jwk.json"),
+            (Algorithm::EdDSA, "ed25519.jwk.json", "ed25519.crt.pem"),
+        ] {
+            let (private, public) = (key(private), key(public));
+            let signer = resolve(alg, &private).unwrap();
+            let verifier = resolve(alg, &public).unwrap();
+            let sig = sign(alg, &signer, b"msg").unwrap();
+            assert!(verify(alg, &verifier, b"msg", &sig), "{alg:?}");
+            assert!(
+                verify(alg, &signer, b"msg", &sig),
+                "{alg:?} private verifies"
+            );
+            assert!(!verify(alg, &verifier, b"msh", &sig), "{alg:?}");
+            let mut longer = sig.clone();
+            longer.push(0);
+            assert!(!verify(alg, &verifier, b"msg", &longer), "{alg:?}");
+            assert!(!verify(alg, &verifier, b"msg", &sig[1..]), "{alg:?}");
+            assert!(
+                !verify(alg, &verifier, b"msg", &vec![0; sig.len()]),
+                "{alg:?}"
+            );
+            assert!(!verify(alg, &verifier, b"msg", &[]), "{alg:?}");
+            // A public key cannot sign.
+            assert!(sign(alg, &verifier, b"msg").is_err(), "{alg:?}");
+        }
+    }
+
+    #[test]
+    fn ecdsa_zero_halves_and_der_are_refused() {
+        let public = key("ec-p256.pub.pem");
+        let k = resolve(Algorithm::ES256, &public).unwrap();
+        let ResolvedKey::Asymmetric(parsed) = &k else {
+            panic!("not asymmetric")
+        };
+        let PublicKey::Ec { point, .. } = &parsed.public else {
+            panic!("not EC")
+        };
+        let private = key("ec-p256.key.pem");
+        let signer = resolve(Algorithm::ES256, &private).unwrap();
+        let sig = sign(Algorithm::ES256, &signer, b"m").unwrap();
+        assert!(ecdsa_verify(Curve::P256, point, b"m", &sig));
+        let mut zero_r = sig.clone();
+        zero_r[..32].fill(0);
+        assert!(!ecdsa_verify(Curve::P256, point, b"m", &zero_r));
+        let mut zero_s = sig.clone();
+        zero_s[32..].fill(0);
+        assert!(!ecdsa_verify(Curve::P256, point, b"m", &zero_s));
+    }
+
+    #[test]
+    fn the_key_family_rule() {
+        let cases = [
+            (Algorithm::ES256, "ec-p384.pub.pem"),
+            (Algorithm::ES384, "ec-p521.pub.pem"),
+            (Algorithm::ES512, "ec-p256.pub.jwk.json"),
+            (Algorithm::EdDSA, "ec-p256.pub.pem"),
+            (Algorithm::PS256, "ed25519.pub.pem"),
+            (Algorithm::RS256, "ec-p256.pub.pem"),
+            (Algorithm::ES256, "rsa2048.pub.pem"),
+        ];
+        for (alg, name) in cases {
+            let err = resolve(alg, &key(name)).err().unwrap();
+            assert!(err.contains("cannot be used with"), "{alg:?} {name}: {err}");
+        }
+        for name in ["ec-p256.pub.jwk.json", "rsa2048.pub.pem", "ed25519.pub.pem"] {
+            assert!(resolve(Algorithm::HS256, &key(name)).is_err(), "{name}");
+        }
+    }
 }

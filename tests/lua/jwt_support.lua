@@ -4,24 +4,7 @@
 -- tests/lua/ on LUA_PATH). It holds no busted calls itself: checks return
 -- `ok, message` and the specs turn them into assertions.
 
--- What is deferred to the beyond-luajwtjitsi issue (PS*, ES*, EdDSA, JWK keys).
--- Every vector case that this table defers is reported with busted's pending()
--- and counted; nothing else is ever skipped. Empty it (algs = {}, requires = false)
--- when that issue lands.
-local DEFERRED = {
-  -- a verify.json / encode.json case whose `alg` is one of these
-  algs = {
-    PS256 = true, PS384 = true, PS512 = true,
-    ES256 = true, ES384 = true, ES512 = true,
-    EdDSA = true,
-  },
-  -- true: every case with a non-empty `requires` list (e.g. {"jwk"})
-  requires = true,
-}
-
 local S = {}
-S.DEFERRED = DEFERRED
-S.DEFERRED_PREFIX = "deferred to the beyond-luajwtjitsi issue: "
 
 ---------------------------------------------------------------------------
 -- Environment: flavour, project root, interpreter facts
@@ -229,18 +212,6 @@ function S.arg(v)
     return S.plain(v)
   end
   return v
-end
-
--- Is a case deferred? Returns the pending() text or nil.
-function S.deferral(case)
-  local alg = case.alg
-  if type(alg) == "string" and DEFERRED.algs[alg] then
-    return S.DEFERRED_PREFIX .. tostring(case.name)
-  end
-  if DEFERRED.requires and type(case.requires) == "table" and #case.requires > 0 then
-    return S.DEFERRED_PREFIX .. tostring(case.name)
-  end
-  return nil
 end
 
 -- The verify.json case with this name (for specs that reuse vector tokens).

@@ -1,7 +1,6 @@
 -- tests/vectors/verify.json through verify(), one describe per algorithm.
 -- Cases with an integer `now` run through _internals.verify_at(now, ...), so
--- no case is skipped for time. Deferred algorithms/features (jwt_support's
--- DEFERRED) are reported with pending(); nothing else is skipped.
+-- no case is skipped for time. No case is skipped at all.
 local S = require "jwt_support"
 local M = S.M
 -- The shared vectors, then this project's own cases in the same format.
@@ -13,7 +12,7 @@ end
 local OTHER_STRING = "expectedAlgo that is not a supported algorithm"
 local NOT_STRING = "expectedAlgo that is not a string (lua_only)"
 
-local counted = { total = 0, run = 0, deferred = 0, with_now = 0 }
+local counted = { total = 0, run = 0, with_now = 0 }
 
 local function has_now(case)
   return case.now ~= nil and case.now ~= S.NULL
@@ -49,12 +48,6 @@ end
 
 local function register(case)
   counted.total = counted.total + 1
-  local reason = S.deferral(case)
-  if reason then
-    counted.deferred = counted.deferred + 1
-    pending(reason)
-    return
-  end
   counted.run = counted.run + 1
   local label = case.name
   if has_now(case) then
@@ -74,17 +67,10 @@ for _, g in ipairs(groups) do
 end
 
 describe("verify.json bookkeeping", function()
-  it("registers every case: run + deferred = all " .. #V.cases, function()
+  it("registers and runs every case: " .. #V.cases, function()
     assert.are.equal(#V.cases, counted.total)
-    assert.are.equal(counted.total, counted.run + counted.deferred)
-  end)
-  it("defers only what jwt_support's DEFERRED names", function()
-    local n = 0
-    for _, case in ipairs(V.cases) do
-      if S.deferral(case) then n = n + 1 end
-    end
-    assert.are.equal(n, counted.deferred)
-    io.stderr:write(string.format("[verify.json + project-verify.json] %d cases: %d run (%d via verify_at), %d deferred (pending)\n",
-      counted.total, counted.run, counted.with_now, counted.deferred))
+    assert.are.equal(counted.total, counted.run)
+    io.stderr:write(string.format("[verify.json + project-verify.json] %d cases: %d run (%d via verify_at)\n",
+      counted.total, counted.run, counted.with_now))
   end)
 end)
