@@ -60,8 +60,21 @@ fn at_or_after(now: i64, limit: Num) -> bool {
     }
 }
 
-/// Check `exp`, `nbf`, `iss` and `aud` of `claims` at time `now` (seconds).
+/// Check `exp`, `nbf`, `iss` and `aud` of `claims` at time `now` (seconds),
+/// with no leeway, as 3.0 did.
 pub fn check(claims: &Map<String, Value>, now: i64, accepted: Accepted<'_>) -> Result<(), Error> {
+    check_with_leeway(claims, now, accepted, 0)
+}
+
+/// [`check`] with `leeway` seconds of clock skew allowed on both sides: a
+/// token is expired from `exp + leeway` on, and valid from `nbf - leeway`.
+/// The exp message still counts the seconds since `exp` itself.
+pub fn check_with_leeway(
+    claims: &Map<String, Value>,
+    now: i64,
+    accepted: Accepted<'_>,
+    leeway: i64,
+) -> Result<(), Error> {
     // COMPAT: 3.0 skipped falsy values (`exp: false`); present means present.
     let exp = claims
         .get("exp")
@@ -72,7 +85,7 @@ pub fn check(claims: &Map<String, Value>, now: i64, accepted: Accepted<'_>) -> R
         .map(|v| number(v).ok_or(Error::NbfNotNumber))
         .transpose()?;
     if let Some(exp) = exp {
-        if at_or_after(now, exp) {
+        if at_or_after(now.saturating_sub(leeway), exp) {
             let valid_for = claims
                 .get("iat")
                 .and_then(number)
@@ -84,7 +97,7 @@ pub fn check(claims: &Map<String, Value>, now: i64, accepted: Accepted<'_>) -> R
         }
     }
     if let Some(nbf) = nbf {
-        if !at_or_after(now, nbf) {
+        if !at_or_after(now.saturating_add(leeway), nbf) {
             return Err(Error::NotYetValid);
         }
     }
@@ -180,6 +193,26 @@ mod tests {
         let c = claims(json!({"nbf": 10}));
         assert!(check(&c, 10, Accepted::default()).is_ok());
         assert_eq!(check(&c, 9, Accepted::default()), Err(Error::NotYetValid));
+    }
+
+    #[test]
+    fn leeway_moves_both_edges_by_exactly_its_seconds() {
+        let none = Accepted::default();
+        let c = claims(json!({"exp": 1000, "nbf": 900}));
+        assert!(check_with_leeway(&c, 1029, none, 30).is_ok());
+        assert_eq!(
+            check_with_leeway(&c, 1030, none, 30)
+                .unwrap_err()
+                .to_string(),
+            "Not acceptable by exp (30 sec since expired)"
+        );
+        assert!(check_with_leeway(&c, 870, none, 30).is_ok());
+        assert_eq!(
+            check_with_leeway(&c, 869, none, 30),
+            Err(Error::NotYetValid)
+        );
+        assert!(check_with_leeway(&c, i64::MAX, none, 30).is_err());
+        assert!(check_with_leeway(&c, i64::MIN, none, 30).is_err());
     }
 
     #[test]

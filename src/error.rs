@@ -87,6 +87,14 @@ pub enum Error {
     #[error("invalid 'aud' claim")]
     AudienceInvalid,
 
+    // --- the extended API ------------------------------------------------------
+    /// A claim the verifier's `required` list names is absent.
+    #[error("'{0}' claim is missing")]
+    ClaimMissing(String),
+    /// Building a verifier failed: a bad option. The reason follows.
+    #[error("verifier: {0}")]
+    VerifierOption(String),
+
     // --- encode() (CONTRACT §3) ----------------------------------------------
     /// `encode`'s payload is not a table.
     #[error("Argument #1 must be table")]
@@ -187,6 +195,11 @@ mod tests {
             (IssuerInvalid, "invalid 'iss' claim"),
             (AudienceMissing, "'aud' claim is missing"),
             (AudienceInvalid, "invalid 'aud' claim"),
+            (ClaimMissing("room".into()), "'room' claim is missing"),
+            (
+                VerifierOption("leeway must be a whole number of seconds".into()),
+                "verifier: leeway must be a whole number of seconds",
+            ),
             (PayloadArgument, "Argument #1 must be table"),
             (SecondArgumentString, "Argument #2 must be string"),
             (HeaderArgument, "Argument #4 must be table"),

@@ -171,13 +171,7 @@ fn okp(obj: &Map<String, Value>) -> Result<Material, String> {
 mod tests {
     use super::*;
 
-    fn key_text(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/tests/vectors/keys/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
+    use crate::test_support::key as key_text;
 
     #[test]
     fn jwk_and_pem_give_the_same_public_key() {

@@ -57,13 +57,7 @@ mod tests {
 
     const NOW: i64 = 1_700_000_000;
 
-    fn key(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/tests/vectors/keys/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
+    use crate::test_support::key;
 
     fn mint(claims: Value, key: &[u8], alg: Algorithm) -> String {
         encode(claims.as_object().unwrap(), key, alg, None).unwrap()

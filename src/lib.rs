@@ -19,6 +19,7 @@ pub mod legacy;
 mod rsa_legacy;
 pub mod signature;
 pub mod token;
+pub mod verifier;
 
 #[cfg(any(
     feature = "lua51",
@@ -35,3 +36,17 @@ pub use encode::encode;
 pub use error::Error;
 pub use legacy::decode;
 pub use token::{verify, MAX_TOKEN_LEN};
+pub use verifier::{inspect_unverified, Options, Verifier};
+
+/// Helpers shared by the unit tests.
+#[cfg(test)]
+mod test_support {
+    /// The bytes of a vector key file, `tests/vectors/keys/<name>`.
+    pub fn key(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/vectors/keys/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap_or_else(|e| panic!("key file {name}: {e}"))
+    }
+}

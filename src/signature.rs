@@ -218,13 +218,7 @@ pub fn rsa_verify(hash: Hash, n: &[u8], e: &[u8], bits: usize, msg: &[u8], sig: 
 mod tests {
     use super::*;
 
-    fn key(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/tests/vectors/keys/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
+    use crate::test_support::key;
 
     #[test]
     fn every_new_algorithm_signs_and_verifies_and_refuses_bad_shapes() {

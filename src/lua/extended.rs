@@ -1,0 +1,238 @@
+//! The extended Lua API: `verifier{...}` and `inspect(token)`. Options are
+//! read and checked here, once; the work is [`crate::verifier`]'s. Like the
+//! 3.0 functions, nothing here raises on bad input: `nil, message` instead.
+
+use super::{arg, convert, fail, one};
+use crate::alg::Algorithm;
+use crate::error::Error;
+use crate::token;
+use crate::verifier::{self, Options, Verifier};
+use mlua::{AnyUserData, Function, Lua, MetaMethod, MultiValue, Table, UserData, Value};
+
+/// Where a verifier's clock comes from.
+enum Now {
+    /// `os.time()`'s clock, read once per call.
+    Clock,
+    /// A fixed time (tests).
+    Fixed(i64),
+    /// A Lua function returning the time (tests, or a shared clock).
+    Func(Function),
+}
+
+/// The userdata `verifier{...}` returns.
+struct LuaVerifier {
+    core: Verifier,
+    now: Now,
+    algs: String,
+}
+
+impl UserData for LuaVerifier {
+    fn add_methods<M: mlua::UserDataMethods<Self>>(methods: &mut M) {
+        // A function, not a method, so `v.verify(token)` (a missing colon)
+        // returns nil, message instead of raising.
+        methods.add_function("verify", verify_method);
+        methods.add_meta_method(MetaMethod::ToString, |_, this, ()| {
+            Ok(format!("luajwtjitsi verifier ({})", this.algs))
+        });
+    }
+}
+
+const OPTIONS: [&str; 8] = [
+    "alg",
+    "key",
+    "issuers",
+    "audiences",
+    "leeway",
+    "required",
+    "typ",
+    "now",
+];
+
+/// `verifier(options)`: a verifier userdata, or `nil, "verifier: <reason>"`.
+pub fn verifier_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    let Value::Table(opts) = arg(&args, 0) else {
+        return fail(lua, Error::VerifierOption("options must be a table".into()));
+    };
+    match build(opts) {
+        Ok(v) => one(Value::UserData(lua.create_userdata(v)?)),
+        Err(reason) => fail(lua, Error::VerifierOption(reason)),
+    }
+}
+
+fn build(opts: &Table) -> Result<LuaVerifier, String> {
+    // Unknown names are refused so a typo ("audience", "leway") cannot
+    // silently turn a check off.
+    for pair in opts.clone().pairs::<Value, Value>() {
+        let (k, _) = pair.map_err(|_| "options could not be read".to_owned())?;
+        let known = match &k {
+            Value::String(s) => OPTIONS
+                .iter()
+                .any(|o| s.as_bytes().as_ref() == o.as_bytes()),
+            _ => false,
+        };
+        if !known {
+            return Err(format!(
+                "unknown option {} (known: {})",
+                describe_key(&k),
+                OPTIONS.join(", ")
+            ));
+        }
+    }
+    let get = |name: &str| -> Result<Value, String> {
+        opts.raw_get::<Value>(name)
+            .map_err(|_| format!("{name} could not be read"))
+    };
+    let algs = match get("alg")? {
+        Value::String(s) => vec![alg_named(&s.as_bytes())?],
+        Value::Table(t) => {
+            let mut algs = Vec::new();
+            for v in strings(&t, "alg")? {
+                let a = alg_named(v.as_bytes())?;
+                if !algs.contains(&a) {
+                    algs.push(a);
+                }
+            }
+            algs
+        }
+        Value::Nil => return Err("alg is required: an algorithm name or a list of them".into()),
+        _ => return Err("alg must be an algorithm name or a list of them".into()),
+    };
+    let key = match get("key")? {
+        Value::String(s) => s.as_bytes().to_vec(),
+        Value::Nil => return Err("key is required".into()),
+        _ => return Err("key must be a string (secret, PEM, DER, JWK or JWKS)".into()),
+    };
+    let mut o = Options::new(algs, key);
+    o.issuers = list(get("issuers")?, "issuers")?;
+    o.audiences = list(get("audiences")?, "audiences")?;
+    o.leeway = match get("leeway")? {
+        Value::Nil => 0,
+        v => whole(&v).ok_or("leeway must be a whole number of seconds")?,
+    };
+    o.required = match get("required")? {
+        Value::Nil => Vec::new(),
+        Value::Table(t) => strings(&t, "required")?,
+        _ => return Err("required must be a list of claim names".into()),
+    };
+    o.typ = match get("typ")? {
+        Value::Nil => Some("JWT".to_owned()),
+        Value::Boolean(false) => None,
+        Value::String(s) => Some(
+            s.to_str()
+                .map_err(|_| "typ must be UTF-8".to_owned())?
+                .to_owned(),
+        ),
+        _ => return Err("typ must be a string, or false to skip the check".into()),
+    };
+    let now = match get("now")? {
+        Value::Nil => Now::Clock,
+        Value::Function(f) => Now::Func(f),
+        v => Now::Fixed(whole(&v).ok_or("now must be a whole number of seconds or a function")?),
+    };
+    let names: Vec<&str> = o.algs.iter().map(|a| a.name()).collect();
+    let algs = names.join(", ");
+    let core = Verifier::new(o).map_err(|e| match e {
+        Error::VerifierOption(m) => m,
+        other => other.to_string(),
+    })?;
+    Ok(LuaVerifier { core, now, algs })
+}
+
+fn describe_key(k: &Value) -> String {
+    match k {
+        Value::String(s) => format!("'{}'", s.to_string_lossy()),
+        Value::Integer(_) | Value::Number(_) => "of type number".to_owned(),
+        other => format!("of type {}", other.type_name()),
+    }
+}
+
+fn alg_named(name: &[u8]) -> Result<Algorithm, String> {
+    Algorithm::from_name(name).ok_or_else(|| {
+        format!(
+            "alg '{}' is not a supported algorithm",
+            String::from_utf8_lossy(name)
+        )
+    })
+}
+
+/// A whole number of seconds from a Lua number (integer or integral float).
+fn whole(v: &Value) -> Option<i64> {
+    match v {
+        Value::Integer(i) => Some(*i),
+        Value::Number(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+        _ => None,
+    }
+}
+
+/// A list of strings, read with ipairs semantics (at most 256 entries).
+fn strings(t: &Table, what: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for i in 1..=257 {
+        match t.raw_get::<Value>(i) {
+            Ok(Value::Nil) => return Ok(out),
+            Ok(Value::String(s)) if i <= 256 => out.push(
+                s.to_str()
+                    .map_err(|_| format!("{what} entries must be UTF-8"))?
+                    .to_owned(),
+            ),
+            Ok(Value::String(_)) => return Err(format!("{what} has more than 256 entries")),
+            _ => return Err(format!("{what} must be a list of strings")),
+        }
+    }
+    Ok(out)
+}
+
+fn list(v: Value, what: &str) -> Result<Option<Vec<serde_json::Value>>, String> {
+    match v {
+        Value::Nil => Ok(None),
+        Value::Table(t) => convert::read_list(&t, what).map(Some),
+        _ => Err(format!("{what} must be a list")),
+    }
+}
+
+/// `v:verify(token)`: claims, or `nil, message`.
+fn verify_method(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    let this = match arg(&args, 0) {
+        Value::UserData(ud) => ud.clone(),
+        _ => return fail(lua, "verify must be called as v:verify(token)"),
+    };
+    let Ok(this) = AnyUserData::borrow::<LuaVerifier>(&this) else {
+        return fail(lua, "verify must be called as v:verify(token)");
+    };
+    let Value::String(token_text) = arg(&args, 1) else {
+        return fail(lua, Error::TokenArgument);
+    };
+    let now = match &this.now {
+        Now::Clock => token::now(),
+        Now::Fixed(t) => *t,
+        Now::Func(f) => match f.call::<Value>(()) {
+            Ok(v) => match whole(&v) {
+                Some(t) => t,
+                None => return fail(lua, "now() must return a whole number of seconds"),
+            },
+            Err(e) => return fail(lua, format!("now() failed: {e}")),
+        },
+    };
+    match this.core.verify(&token_text.as_bytes(), now) {
+        Ok(claims) => one(Value::Table(convert::object_to_lua(lua, &claims)?)),
+        Err(e) => fail(lua, e),
+    }
+}
+
+/// `inspect(token)`: `{ header = ..., claims = ..., verified = false }`
+/// WITHOUT verifying the signature or any claim, or `nil, message`.
+pub fn inspect_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    let Value::String(token_text) = arg(&args, 0) else {
+        return fail(lua, Error::TokenArgument);
+    };
+    match verifier::inspect_unverified(&token_text.as_bytes()) {
+        Ok(d) => {
+            let t = lua.create_table()?;
+            t.raw_set("header", convert::object_to_lua(lua, &d.header)?)?;
+            t.raw_set("claims", convert::object_to_lua(lua, &d.payload)?)?;
+            t.raw_set("verified", false)?;
+            one(Value::Table(t))
+        }
+        Err(e) => fail(lua, e),
+    }
+}

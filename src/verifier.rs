@@ -1,0 +1,552 @@
+//! The extended API's reusable verifier: options checked once, keys parsed
+//! once (a JWKS by the token's `kid`), then the same pipeline as `verify`
+//! with leeway, required claims and a configurable `typ`. Also the
+//! explicitly unverified [`inspect_unverified`].
+#![forbid(unsafe_code)]
+
+use crate::alg::{Algorithm, Family};
+use crate::claims::{self, Accepted};
+use crate::error::Error;
+use crate::jwk::{self, Material};
+use crate::keys::{self, AsymmetricKey, KeyShape};
+use crate::token::{self, Decoded};
+use crate::{json, signature};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// Largest leeway accepted, in seconds (one hour). Clock skew is seconds;
+/// anything near an hour is a misconfiguration worth hearing about.
+pub const MAX_LEEWAY: i64 = 3600;
+/// Most keys a JWKS may hold.
+pub const MAX_JWKS_KEYS: usize = 64;
+
+/// What a verifier is built from. Every field but `algs` and `key` has the
+/// 3.0 behaviour as its default.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Accepted algorithms (at least one); the token's `alg` must be one.
+    pub algs: Vec<Algorithm>,
+    /// The key text: an HMAC secret, a PEM/DER key or certificate, a JWK, or
+    /// a JWKS (`{"keys": [...]}`).
+    pub key: Vec<u8>,
+    /// Accepted issuers, as `verify`'s `acceptedIssuers` (default: not checked).
+    pub issuers: Option<Vec<Value>>,
+    /// Accepted audiences, as `verify`'s `acceptedAudiences` (default: not checked).
+    pub audiences: Option<Vec<Value>>,
+    /// Seconds of clock skew allowed on `exp` and `nbf` (default 0, as 3.0).
+    pub leeway: i64,
+    /// Claims that must be present (default: none).
+    pub required: Vec<String>,
+    /// The `typ` the header must have; `None` skips the check (default `"JWT"`, as 3.0).
+    pub typ: Option<String>,
+}
+
+impl Options {
+    /// Options with the defaults: typ "JWT", no leeway, nothing required.
+    pub fn new(algs: Vec<Algorithm>, key: Vec<u8>) -> Options {
+        Options {
+            algs,
+            key,
+            issuers: None,
+            audiences: None,
+            leeway: 0,
+            required: Vec::new(),
+            typ: Some("JWT".to_owned()),
+        }
+    }
+}
+
+/// One usable key and the JWK members that limit it.
+#[derive(Debug)]
+struct Entry {
+    kid: Option<String>,
+    alg: Option<String>,
+    key: EntryKey,
+}
+
+#[derive(Debug)]
+enum EntryKey {
+    Secret(Vec<u8>),
+    Asymmetric(Arc<AsymmetricKey>),
+}
+
+impl Entry {
+    /// Whether this key may verify `alg`: the key-family rule, plus the
+    /// JWK's own `alg` member when it has one.
+    fn serves(&self, alg: Algorithm) -> Result<(), String> {
+        if let Some(own) = &self.alg {
+            if own != alg.name() {
+                return Err(format!("the key is for {own}, not {}", alg.name()));
+            }
+        }
+        match &self.key {
+            EntryKey::Secret(_) if alg.family() == Family::Hmac => Ok(()),
+            EntryKey::Secret(_) => {
+                Err(format!("an HMAC secret cannot be used with {}", alg.name()))
+            }
+            EntryKey::Asymmetric(_) if alg.family() == Family::Hmac => Err(format!(
+                "a public or private key cannot be used with {}",
+                alg.name()
+            )),
+            EntryKey::Asymmetric(k) => signature::fits(alg, &k.public),
+        }
+    }
+}
+
+/// The keys a verifier holds.
+#[derive(Debug)]
+enum Keys {
+    /// One key (a secret, a PEM/DER key, or one JWK): used whatever `kid` says.
+    One(Entry),
+    /// A JWKS: the token's `kid` picks the key.
+    Set(Vec<Entry>),
+}
+
+/// A verifier built once from [`Options`] and used for many tokens.
+#[derive(Debug)]
+pub struct Verifier {
+    algs: Vec<Algorithm>,
+    keys: Keys,
+    issuers: Option<Vec<Value>>,
+    audiences: Option<Vec<Value>>,
+    leeway: i64,
+    required: Vec<String>,
+    typ: Option<String>,
+}
+
+impl Verifier {
+    /// Check the options and parse the key. Errors are
+    /// [`Error::VerifierOption`] with a reason naming the option.
+    pub fn new(opts: Options) -> Result<Verifier, Error> {
+        let bad = |m: String| Error::VerifierOption(m);
+        if opts.algs.is_empty() {
+            return Err(bad("alg must name at least one algorithm".to_owned()));
+        }
+        if !(0..=MAX_LEEWAY).contains(&opts.leeway) {
+            return Err(bad(format!(
+                "leeway must be between 0 and {MAX_LEEWAY} seconds"
+            )));
+        }
+        let keys = parse_keys(&opts.key).map_err(|m| bad(format!("key: {m}")))?;
+        // Every algorithm must have a key that can serve it, so a typo or a
+        // wrong key shows now, not as "Invalid key" on the first login.
+        for &alg in &opts.algs {
+            let usable = match &keys {
+                Keys::One(entry) => entry.serves(alg),
+                Keys::Set(entries) => {
+                    if entries.iter().any(|e| e.serves(alg).is_ok()) {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "no key in the JWKS can be used with {}",
+                            alg.name()
+                        ))
+                    }
+                }
+            };
+            usable.map_err(|m| bad(format!("key: {m}")))?;
+        }
+        Ok(Verifier {
+            algs: opts.algs,
+            keys,
+            issuers: opts.issuers,
+            audiences: opts.audiences,
+            leeway: opts.leeway,
+            required: opts.required,
+            typ: opts.typ,
+        })
+    }
+
+    /// Verify `token` at time `now` (whole seconds). The checks and messages
+    /// are `verify`'s (CONTRACT §2 rows 7-22), then each required claim
+    /// (`'<name>' claim is missing`).
+    pub fn verify(&self, token_text: &[u8], now: i64) -> Result<Map<String, Value>, Error> {
+        let segments = token::split(token_text)?;
+        let decoded = token::decode_segments(&segments)?;
+        if let Some(typ) = &self.typ {
+            if decoded.header.get("typ").and_then(Value::as_str) != Some(typ.as_str()) {
+                return Err(Error::InvalidTyp);
+            }
+        }
+        let alg = decoded
+            .header
+            .get("alg")
+            .and_then(Value::as_str)
+            .and_then(|name| Algorithm::from_name(name.as_bytes()))
+            .filter(|alg| self.algs.contains(alg))
+            .ok_or(Error::IncorrectAlg)?;
+        let kid = decoded.header.get("kid");
+        let entry = self.select(alg, kid).map_err(Error::InvalidKey)?;
+        let ok = match &entry.key {
+            EntryKey::Secret(secret) => signature::hmac_verify(
+                alg.hash(),
+                secret,
+                segments.signing_input,
+                &decoded.signature,
+            ),
+            EntryKey::Asymmetric(k) => {
+                signature::verify_public(alg, &k.public, segments.signing_input, &decoded.signature)
+            }
+        };
+        if !ok {
+            return Err(Error::InvalidSignature);
+        }
+        let accepted = Accepted {
+            issuers: self.issuers.as_deref(),
+            audiences: self.audiences.as_deref(),
+        };
+        claims::check_with_leeway(&decoded.payload, now, accepted, self.leeway)?;
+        if let Some(missing) = self
+            .required
+            .iter()
+            .find(|name| !decoded.payload.contains_key(name.as_str()))
+        {
+            return Err(Error::ClaimMissing(missing.clone()));
+        }
+        Ok(decoded.payload)
+    }
+
+    /// The key for a token of `alg` whose header has `kid`. Errors are
+    /// reasons for `Invalid key: ...`.
+    fn select(&self, alg: Algorithm, kid: Option<&Value>) -> Result<&Entry, String> {
+        let entries = match &self.keys {
+            Keys::One(entry) => return entry.serves(alg).map(|()| entry),
+            Keys::Set(entries) => entries,
+        };
+        match kid {
+            Some(Value::String(kid)) => {
+                let entry = entries
+                    .iter()
+                    .find(|e| e.kid.as_deref() == Some(kid.as_str()))
+                    .ok_or_else(|| {
+                        format!("no key in the JWKS has kid \"{}\"", kid.escape_debug())
+                    })?;
+                entry.serves(alg).map(|()| entry)
+            }
+            Some(_) => Err("the token's kid is not a string".to_owned()),
+            None => {
+                // Without a kid, only an unambiguous set will do: trying
+                // every key would let one token cost a whole JWKS of checks.
+                let mut usable = entries.iter().filter(|e| e.serves(alg).is_ok());
+                match (usable.next(), usable.next()) {
+                    (Some(entry), None) => Ok(entry),
+                    (None, _) => Err(format!(
+                        "no key in the JWKS can be used with {}",
+                        alg.name()
+                    )),
+                    (Some(_), Some(_)) => Err(format!(
+                        "the token has no kid and several keys in the JWKS can be used with {}",
+                        alg.name()
+                    )),
+                }
+            }
+        }
+    }
+}
+
+/// Turn the key text into keys: JWKS, JWK, PEM/DER or an HMAC secret.
+fn parse_keys(key: &[u8]) -> Result<Keys, String> {
+    match keys::key_shape(key) {
+        KeyShape::Secret => {
+            keys::check_hmac_secret(key)?;
+            Ok(Keys::One(Entry {
+                kid: None,
+                alg: None,
+                key: EntryKey::Secret(key.to_vec()),
+            }))
+        }
+        KeyShape::Pem | KeyShape::Der => Ok(Keys::One(Entry {
+            kid: None,
+            alg: None,
+            key: EntryKey::Asymmetric(keys::asymmetric(key)?),
+        })),
+        KeyShape::Jwk => {
+            let obj = json::parse_object(key.trim_ascii()).ok_or("not a JSON object")?;
+            match obj.get("keys") {
+                Some(Value::Array(list)) if !obj.contains_key("kty") => parse_set(list),
+                Some(_) if !obj.contains_key("kty") => {
+                    Err("a JWKS's \"keys\" must be an array".to_owned())
+                }
+                _ => entry(&obj).map(Keys::One),
+            }
+        }
+    }
+}
+
+fn entry(obj: &Map<String, Value>) -> Result<Entry, String> {
+    let parsed = jwk::parse(obj)?;
+    if parsed.usage.as_deref().is_some_and(|u| u != "sig") {
+        return Err("the JWK's \"use\" is not \"sig\"".to_owned());
+    }
+    Ok(Entry {
+        kid: parsed.kid,
+        alg: parsed.alg,
+        key: match parsed.material {
+            Material::Secret(k) => EntryKey::Secret(k),
+            Material::Asymmetric(k) => EntryKey::Asymmetric(Arc::new(k)),
+        },
+    })
+}
+
+/// A JWKS: keys this module cannot use (other `kty`, `use: "enc"`) are left
+/// out, as RFC 7517 §5 asks; a malformed key of a known type, a repeated
+/// `kid` or an empty result is an error.
+fn parse_set(list: &[Value]) -> Result<Keys, String> {
+    if list.len() > MAX_JWKS_KEYS {
+        return Err(format!("a JWKS may hold at most {MAX_JWKS_KEYS} keys"));
+    }
+    let mut entries: Vec<Entry> = Vec::with_capacity(list.len());
+    for (i, value) in list.iter().enumerate() {
+        let Value::Object(obj) = value else {
+            return Err(format!("JWKS key {} is not an object", i + 1));
+        };
+        let known = matches!(
+            obj.get("kty").and_then(Value::as_str),
+            Some("RSA" | "EC" | "OKP" | "oct")
+        );
+        let for_signing = obj.get("use").is_none_or(|u| u.as_str() == Some("sig"));
+        if !known || !for_signing {
+            continue;
+        }
+        let e = match entry(obj) {
+            Ok(e) => e,
+            // Curves this module has no code for are skipped like unknown kty.
+            Err(m) if m.starts_with("unsupported") => continue,
+            Err(m) => return Err(format!("JWKS key {}: {m}", i + 1)),
+        };
+        if e.kid.is_some() && entries.iter().any(|o| o.kid == e.kid) {
+            return Err(format!("JWKS key {}: kid repeated", i + 1));
+        }
+        entries.push(e);
+    }
+    if entries.is_empty() {
+        return Err("the JWKS has no key usable for signatures".to_owned());
+    }
+    Ok(Keys::Set(entries))
+}
+
+/// Decode a token's header and claims WITHOUT verifying anything: not the
+/// signature, not `exp`, not the issuer. For display and debugging only;
+/// never base a decision on the result.
+pub fn inspect_unverified(token_text: &[u8]) -> Result<Decoded, Error> {
+    token::split(token_text).and_then(|s| token::decode_segments(&s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encode::encode;
+    use serde_json::json;
+
+    const NOW: i64 = 1_700_000_000;
+
+    use crate::test_support::key;
+
+    fn mint(claims: Value, key: &[u8], alg: Algorithm, kid: Option<&str>) -> String {
+        let header = kid.map(|k| {
+            let mut m = Map::new();
+            m.insert("kid".into(), json!(k));
+            m
+        });
+        encode(claims.as_object().unwrap(), key, alg, header.as_ref()).unwrap()
+    }
+
+    fn err(r: Result<Verifier, Error>) -> String {
+        r.err().unwrap().to_string()
+    }
+
+    #[test]
+    fn options_are_checked_when_built() {
+        let o = |algs: Vec<Algorithm>, key: &[u8]| Options::new(algs, key.to_vec());
+        assert_eq!(
+            err(Verifier::new(o(vec![], b"s"))),
+            "verifier: alg must name at least one algorithm"
+        );
+        let mut lee = o(vec![Algorithm::HS256], b"s");
+        lee.leeway = -1;
+        assert!(err(Verifier::new(lee.clone())).contains("leeway"));
+        lee.leeway = MAX_LEEWAY + 1;
+        assert!(err(Verifier::new(lee.clone())).contains("leeway"));
+        lee.leeway = MAX_LEEWAY;
+        assert!(Verifier::new(lee).is_ok());
+        assert!(err(Verifier::new(o(vec![Algorithm::HS256], b""))).starts_with("verifier: key: "));
+        assert!(err(Verifier::new(o(vec![Algorithm::ES256], b"secret")))
+            .contains("an HMAC secret cannot be used with ES256"));
+        assert!(err(Verifier::new(o(
+            vec![Algorithm::RS256, Algorithm::ES256],
+            &key("rsa2048.pub.pem")
+        )))
+        .contains("cannot be used with ES256"));
+        assert!(err(Verifier::new(o(
+            vec![Algorithm::HS256],
+            &key("rsa2048.pub.pem")
+        )))
+        .contains("cannot be used with HS256"));
+        assert!(err(Verifier::new(o(
+            vec![Algorithm::HS256],
+            &key("jwks.pub.json")
+        )))
+        .contains("no key in the JWKS can be used with HS256"));
+    }
+
+    #[test]
+    fn jwks_picks_by_kid() {
+        let jwks = key("jwks.pub.json");
+        let v = Verifier::new(Options::new(
+            vec![Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA],
+            jwks,
+        ))
+        .unwrap();
+        let claims = json!({"sub": "x"});
+        let rs = mint(
+            claims.clone(),
+            &key("rsa2048.key.pem"),
+            Algorithm::RS256,
+            Some("rsa2048"),
+        );
+        assert!(v.verify(rs.as_bytes(), NOW).is_ok());
+        let es = mint(
+            claims.clone(),
+            &key("ec-p256.key.pem"),
+            Algorithm::ES256,
+            Some("ec-p256"),
+        );
+        assert!(v.verify(es.as_bytes(), NOW).is_ok());
+        let ed = mint(
+            claims.clone(),
+            &key("ed25519.key.pem"),
+            Algorithm::EdDSA,
+            Some("ed25519"),
+        );
+        assert!(v.verify(ed.as_bytes(), NOW).is_ok());
+        // Signed by rsa2048 but naming rsa2048b's kid.
+        let wrong = mint(
+            claims.clone(),
+            &key("rsa2048.key.pem"),
+            Algorithm::RS256,
+            Some("rsa2048b"),
+        );
+        assert_eq!(
+            v.verify(wrong.as_bytes(), NOW),
+            Err(Error::InvalidSignature)
+        );
+        let unknown = mint(
+            claims.clone(),
+            &key("rsa2048.key.pem"),
+            Algorithm::RS256,
+            Some("nope"),
+        );
+        assert_eq!(
+            v.verify(unknown.as_bytes(), NOW).unwrap_err().to_string(),
+            "Invalid key: no key in the JWKS has kid \"nope\""
+        );
+        // An ES256 token naming an RSA key's kid: the family rule holds.
+        let cross = mint(
+            claims.clone(),
+            &key("ec-p256.key.pem"),
+            Algorithm::ES256,
+            Some("rsa2048"),
+        );
+        assert!(v
+            .verify(cross.as_bytes(), NOW)
+            .unwrap_err()
+            .to_string()
+            .contains("cannot be used with ES256"));
+        // No kid: several RSA keys could apply.
+        let no_kid = mint(claims, &key("rsa2048.key.pem"), Algorithm::RS256, None);
+        assert!(v
+            .verify(no_kid.as_bytes(), NOW)
+            .unwrap_err()
+            .to_string()
+            .contains("no kid"));
+    }
+
+    #[test]
+    fn hs_tokens_cannot_borrow_a_jwks_public_key() {
+        // An HS256 token MACed with a JWKS entry's text, naming its kid.
+        let v = Verifier::new(Options::new(
+            vec![Algorithm::HS256, Algorithm::RS256],
+            br#"{"keys":[{"kty":"oct","kid":"h","k":"c2VrcjF0"},
+                {"kty":"RSA","kid":"r","n":"tSRprDHwu3CIVPwsFlgEPg76bN9aCht8M_ptyjZ3EZ0_7lLZd8xFyOM9sBRDW71U-hGhl8ZVfpBZGsFxWmwozsQSE09d2Bq1wbiMqNPtD0P35Iq_5dCXIhowQjbyLuWVZP2TlP_LiaI9VYCQjDmo0lRAwA2fMof-3D0M8Sn9QWoWwzkAGauLSSZL4uuUBxoxX3d4INRiVWViAOUbwNSRox5Amot5wOj-NLqxiVvrCIsrLOOMIn46LiaLV5P18rxqPRaGg2ZoPtinNUiarZZ7RBo1Jy4E2dD0uXGHLDCncso2GR55EIhOZaLBw7lkdI4RIiMACYAAt53fb6eA1nbZWQ","e":"AQAB"}]}"#
+                .to_vec(),
+        ))
+        .unwrap();
+        let good = mint(json!({}), b"sekr1t", Algorithm::HS256, Some("h"));
+        assert!(v.verify(good.as_bytes(), NOW).is_ok());
+        let forged = mint(json!({}), b"anything", Algorithm::HS256, Some("r"));
+        assert!(matches!(
+            v.verify(forged.as_bytes(), NOW),
+            Err(Error::InvalidKey(_))
+        ));
+    }
+
+    #[test]
+    fn claim_options_at_their_edges() {
+        let mut o = Options::new(vec![Algorithm::HS256], b"s3cret".to_vec());
+        o.leeway = 30;
+        o.required = vec!["room".into(), "sub".into()];
+        o.audiences = Some(vec![json!("jitsi")]);
+        o.issuers = Some(vec![json!("app")]);
+        let v = Verifier::new(o).unwrap();
+        let t = |c: Value| mint(c, b"s3cret", Algorithm::HS256, None);
+        let base = json!({"iss": "app", "aud": ["x", "jitsi"], "room": "*", "sub": "d",
+            "exp": NOW, "nbf": NOW + 100});
+        let tok = t(base.clone());
+        assert!(v.verify(tok.as_bytes(), NOW + 29).is_err()); // nbf still ahead
+        assert!(v.verify(tok.as_bytes(), NOW + 70).is_err()); // exp + 30 passed
+        let mut ok = base.clone();
+        ok["nbf"] = json!(NOW + 30);
+        let tok = t(ok.clone());
+        assert!(v.verify(tok.as_bytes(), NOW).is_ok()); // nbf - 30 == now
+        assert!(v.verify(tok.as_bytes(), NOW + 29).is_ok()); // exp + 30 > now
+        assert_eq!(
+            v.verify(tok.as_bytes(), NOW + 30).unwrap_err().to_string(),
+            "Not acceptable by exp (30 sec since expired)"
+        );
+        assert_eq!(v.verify(tok.as_bytes(), NOW - 1), Err(Error::NotYetValid));
+        let mut no_room = ok.clone();
+        no_room.as_object_mut().unwrap().remove("room");
+        assert_eq!(
+            v.verify(t(no_room).as_bytes(), NOW)
+                .unwrap_err()
+                .to_string(),
+            "'room' claim is missing"
+        );
+        let mut other_aud = ok.clone();
+        other_aud["aud"] = json!(["x", "y"]);
+        assert_eq!(
+            v.verify(t(other_aud).as_bytes(), NOW),
+            Err(Error::AudienceInvalid)
+        );
+    }
+
+    #[test]
+    fn typ_option_and_alg_list() {
+        let mut o = Options::new(vec![Algorithm::HS256], b"s3cret".to_vec());
+        o.typ = None;
+        let v = Verifier::new(o).unwrap();
+        // {"alg":"HS256"} without typ, signed with s3cret.
+        let header = crate::base64url::encode(br#"{"alg":"HS256"}"#);
+        let input = format!("{header}.e30");
+        let mac = signature::hmac_tag(crate::alg::Hash::Sha256, b"s3cret", input.as_bytes());
+        let tok = format!("{input}.{}", crate::base64url::encode(&mac));
+        assert!(v.verify(tok.as_bytes(), NOW).is_ok());
+        let strict =
+            Verifier::new(Options::new(vec![Algorithm::HS256], b"s3cret".to_vec())).unwrap();
+        assert_eq!(strict.verify(tok.as_bytes(), NOW), Err(Error::InvalidTyp));
+        let hs384 = mint(json!({}), b"s3cret", Algorithm::HS384, None);
+        assert_eq!(
+            strict.verify(hs384.as_bytes(), NOW),
+            Err(Error::IncorrectAlg)
+        );
+    }
+
+    #[test]
+    fn inspect_does_not_verify() {
+        let tok = mint(json!({"room": "r"}), b"s3cret", Algorithm::HS256, Some("k"));
+        let d = inspect_unverified(tok.as_bytes()).unwrap();
+        assert_eq!(d.header["kid"], json!("k"));
+        assert_eq!(d.payload["room"], json!("r"));
+        assert_eq!(inspect_unverified(b"a.b"), Err(Error::InvalidToken));
+    }
+}
