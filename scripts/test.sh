@@ -10,6 +10,7 @@
 #   7. interop: tokens from PyJWT verify here, tokens from here verify in PyJWT
 #   8. a real Prosody 0.12 on 127.0.0.1: BOSH and WebSocket logins through
 #      both loading paths, with the exact messages in the SASL failures
+#   9. jitsi-jwt (cli/): its tokens pass the Lua module and PyJWT, and back
 # Ends with one line "N passed, N failed" summed over every stage that counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,12 +23,14 @@ stage "set-up"
 scripts/setup.sh
 
 stage "format and lints"
-cargo fmt --check
+cargo fmt --all --check
 cargo clippy --locked --all-targets -q -- -D warnings
 cargo clippy --locked --no-default-features --features lua54,module -q -- -D warnings
+cargo clippy --locked -p jitsi-jwt --all-targets -q -- -D warnings
 
 stage "cargo test (core, conformance vectors)"
 cargo test --locked 2>&1 | tee "$logs/cargo.log"
+cargo test --locked -p jitsi-jwt 2>&1 | tee -a "$logs/cargo.log"
 
 stage "build all Lua flavours"
 scripts/build.sh
@@ -46,6 +49,9 @@ tests/interop/run.sh 2>&1 | tee "$logs/interop.log"
 
 stage "Prosody: real XMPP logins (tests/prosody)"
 tests/prosody/run.sh 2>&1 | tee -a "$logs/checks.log"
+
+stage "jitsi-jwt against the Lua module and PyJWT"
+tests/cli/run.sh 2>&1 | tee -a "$logs/checks.log"
 
 # Sum what the runners reported. pipefail above already stopped on failure;
 # this is the closing line.

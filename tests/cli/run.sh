@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# jitsi-jwt against the other implementations: tokens it mints are accepted
+# by the Lua 5.4 module and by PyJWT, and a PyJWT token passes its verify.
+# Needs build/bin/jitsi-jwt and build/lua54/luajwtjitsi.so (scripts/build.sh)
+# and .venv (scripts/setup.sh). Last line: "cli: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+root=$PWD
+BIN=build/bin/jitsi-jwt
+SO_DIR=build/lua54
+PY=.venv/bin/python
+for need in "$BIN" "$SO_DIR/luajwtjitsi.so" "$PY"; do
+  if [ ! -e "$need" ]; then
+    echo "cli: $root/$need is missing: run scripts/setup.sh and scripts/build.sh first" >&2
+    echo "cli: 0 passed, 1 failed"
+    exit 1
+  fi
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+secret="cli-interop-secret-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+printf '%s\n' "$secret" > "$tmp/secret"
+keys=tests/vectors/keys
+passed=0; failed=0
+check() { # name, command...
+  local name=$1; shift
+  local out
+  if out=$("$@" 2>&1); then
+    passed=$((passed + 1)); echo "ok   $name"
+  else
+    failed=$((failed + 1)); echo "FAIL $name"; printf '%s\n' "$out" | sed 's/^/     /'
+  fi
+  if printf '%s' "$out" | grep -qF "$secret"; then
+    failed=$((failed + 1)); echo "FAIL $name: the secret appeared in the output"
+  fi
+}
+
+lua_verify() { # token alg keyfile|-secret
+  local key_lua
+  if [ "$3" = "-secret" ]; then key_lua="io.open('$tmp/secret'):read('l')"; else key_lua="io.open('$3','rb'):read('a')"; fi
+  LUA_CPATH="$root/$SO_DIR/?.so" lua5.4 -e "
+    local jwt = require 'luajwtjitsi'
+    local claims, err = jwt.verify('$1', '$2', $key_lua, {'app'}, {'jitsi'})
+    if not claims then io.stderr:write(tostring(err), '\n'); os.exit(1) end
+    assert(claims.room == 'lobby' and claims.context.user.moderator == true, 'claims differ')"
+}
+
+py_verify() { # token alg keyfile|-secret
+  "$PY" - "$1" "$2" "$3" "$tmp/secret" <<'PY'
+import sys, jwt
+token, alg, keyfile, secretfile = sys.argv[1:]
+key = open(secretfile).read().rstrip("\n") if keyfile == "-secret" else open(keyfile).read()
+claims = jwt.decode(token, key, algorithms=[alg], audience="jitsi", issuer="app")
+assert claims["room"] == "lobby" and claims["context"]["user"]["moderator"] is True, claims
+PY
+}
+
+mint() { # alg keyargs...
+  local alg=$1; shift
+  "$BIN" mint --iss app --sub meet.example.com --room lobby --name "Zoë" --moderator --alg "$alg" "$@"
+}
+
+for spec in "HS256 -secret" "HS512 -secret" "RS256 rsa2048" "PS256 rsa2048" "ES256 ec-p256" \
+            "ES384 ec-p384" "ES512 ec-p521" "EdDSA ed25519"; do
+  set -- $spec
+  alg=$1 stem=$2
+  if [ "$stem" = "-secret" ]; then
+    token=$(mint "$alg" --secret-file "$tmp/secret") || { failed=$((failed + 1)); echo "FAIL $alg mint"; continue; }
+    vkey=-secret
+  else
+    token=$(mint "$alg" --key-file "$keys/$stem.key.pem") || { failed=$((failed + 1)); echo "FAIL $alg mint"; continue; }
+    vkey=$keys/$stem.pub.pem
+  fi
+  check "$alg jitsi-jwt mint -> Lua 5.4 verify" lua_verify "$token" "$alg" "$vkey"
+  check "$alg jitsi-jwt mint -> PyJWT decode" py_verify "$token" "$alg" "$vkey"
+done
+
+# PyJWT mints, jitsi-jwt verifies (the secret from the environment).
+pytoken=$("$PY" -c '
+import sys, time, jwt
+s = open(sys.argv[1]).read().rstrip("\n")
+print(jwt.encode({"iss": "app", "aud": "jitsi", "room": "x", "exp": int(time.time()) + 60}, s, algorithm="HS256"))
+' "$tmp/secret")
+check "PyJWT HS256 -> jitsi-jwt verify" env JITSI_JWT_SECRET="$secret" "$BIN" verify "$pytoken" --issuer app --audience jitsi
+eddsa=$("$PY" -c '
+import sys, time, jwt
+print(jwt.encode({"iss": "app", "exp": int(time.time()) + 60}, open(sys.argv[1]).read(), algorithm="EdDSA"))
+' "$keys/ed25519.key.pem")
+check "PyJWT EdDSA -> jitsi-jwt verify" "$BIN" verify "$eddsa" --alg EdDSA --key-file "$keys/ed25519.pub.pem"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
