@@ -84,7 +84,9 @@ pub fn verify_pss(hash: Hash, n: &[u8], e: &[u8], msg: &[u8], sig: &[u8]) -> boo
         return false;
     };
     let mod_bits = n.len() * 8 - top.leading_zeros() as usize;
-    let em_bits = mod_bits - 1;
+    let Some(em_bits) = mod_bits.checked_sub(1) else {
+        return false;
+    };
     let em_len = em_bits.div_ceil(8);
     // When modBits - 1 is a multiple of 8, EM is one byte shorter than the
     // modulus and the representative's top byte must be zero (rsavp1 checks).
@@ -99,8 +101,14 @@ pub fn verify_pss(hash: Hash, n: &[u8], e: &[u8], msg: &[u8], sig: &[u8]) -> boo
         return false;
     }
     let db_len = em_len - h_len - 1;
-    let (masked_db, rest) = em.split_at(db_len);
-    let (h, trailer) = rest.split_at(h_len);
+    // The length checks above make these splits infallible; checked forms
+    // keep the function free of any path that could panic.
+    let Some((masked_db, rest)) = em.split_at_checked(db_len) else {
+        return false;
+    };
+    let Some((h, trailer)) = rest.split_at_checked(h_len) else {
+        return false;
+    };
     let top_mask: u8 = 0xff >> (8 * em_len - em_bits);
     // Each failed check sets a bit; the verdict is taken once at the end.
     let mut bad = 0u8;
@@ -118,10 +126,14 @@ pub fn verify_pss(hash: Hash, n: &[u8], e: &[u8], msg: &[u8], sig: &[u8]) -> boo
         *first &= top_mask;
     }
     // Step 10: PS (zeros), then 0x01, then the salt.
-    let ps_len = db_len - s_len - 1;
-    bad |= u8::from(db[..ps_len].iter().any(|&b| b != 0));
-    bad |= u8::from(db[ps_len] != 0x01);
-    let salt = &db[ps_len + 1..];
+    let Some((ps, rest)) = db.split_at_checked(db_len - s_len - 1) else {
+        return false;
+    };
+    let Some((&separator, salt)) = rest.split_first() else {
+        return false;
+    };
+    bad |= u8::from(ps.iter().any(|&b| b != 0));
+    bad |= u8::from(separator != 0x01);
     // Steps 12-14: H' = Hash(0x00 x 8 || mHash || salt) must equal H.
     let h2 = digest(hash, &[&[0u8; 8], &m_hash, salt]);
     bad |= u8::from(h2 != h);
