@@ -1,0 +1,136 @@
+-- The table `make bench` prints (scripts/bench.sh runs it on the collected
+-- "RESULT NAME OP OPS_PER_SEC" lines).
+--   lua5.4 bench/report.lua RESULTS ROUNDS [baselineN=DIR]...
+
+local results_path, rounds = arg[1], arg[2]
+local labels = {}
+for i = 3, #arg do
+	local k, v = arg[i]:match("^([^=]+)=(.*)$")
+	labels[k] = v
+end
+
+local samples, errors, names_seen, names = {}, {}, {}, {}
+for line in io.lines(results_path) do
+	local name, op, value = line:match("^RESULT (%S+) (%S+) (%S+)$")
+	if name then
+		if not names_seen[name] then names_seen[name] = true; names[#names + 1] = name end
+		local key = name .. " " .. op
+		if value == "error" then
+			errors[key] = true
+		else
+			samples[key] = samples[key] or {}
+			table.insert(samples[key], tonumber(value))
+		end
+	end
+end
+
+-- Median and spread (largest distance from the median, as a fraction of it).
+local function stats(name, op)
+	local s = samples[name .. " " .. op]
+	if not s then return nil end
+	table.sort(s)
+	local n = #s
+	local median = n % 2 == 1 and s[(n + 1) // 2] or (s[n // 2] + s[n // 2 + 1]) / 2
+	local spread = math.max(median - s[1], s[n] - median) / median
+	return median, spread
+end
+
+local function thousands(x)
+	local s = string.format("%d", math.floor(x + 0.5))
+	local out = s:reverse():gsub("(%d%d%d)", "%1,"):reverse()
+	return (out:gsub("^,", ""))
+end
+
+local function cell(name, op)
+	if errors[name .. " " .. op] and not samples[name .. " " .. op] then return "error" end
+	local median, spread = stats(name, op)
+	if not median then return "-" end
+	return string.format("%s ±%d%%", thousands(median), math.floor(spread * 100 + 0.5))
+end
+
+local ops = {
+	{ "hs256-verify", "HS256 verify", core = "core-hs256-verify", limit = "hmac-sha256" },
+	{ "hs256-encode", "HS256 encode", core = "core-hs256-encode", limit = "hmac-sha256" },
+	{ "rs256-verify-same", "RS256 verify, same key", core = "core-rs256-verify-same", limit = "ring-rsa2048-verify" },
+	{ "rs256-verify-rotate", "RS256 verify, 100 keys", core = "core-rs256-verify-rotate", limit = "ring-rsa2048-verify" },
+	{ "rs256-encode", "RS256 encode", core = "core-rs256-encode", limit = "ring-rsa2048-sign" },
+}
+local limit_names = {
+	["hmac-sha256"] = "HMAC-SHA256",
+	["ring-rsa2048-verify"] = "ring RSA-2048 verify",
+	["ring-rsa2048-sign"] = "ring RSA-2048 sign",
+}
+
+local baselines = {}
+for _, name in ipairs(names) do
+	if name ~= "luajwtjitsi" and name ~= "rust" then baselines[#baselines + 1] = name end
+end
+
+local rows = {}
+local header = { "operation", "luajwtjitsi" }
+for _, b in ipairs(baselines) do header[#header + 1] = b .. " (ratio)" end
+header[#header + 1] = "Rust core, no Lua (share)"
+header[#header + 1] = "raw limit (share)"
+rows[1] = header
+
+local function share(ours, other)
+	if not ours or not other then return "" end
+	return string.format(" (%d%%)", math.floor(ours / other * 100 + 0.5))
+end
+
+for _, op in ipairs(ops) do
+	local id, title = op[1], op[2]
+	local ours = stats("luajwtjitsi", id)
+	local row = { title, cell("luajwtjitsi", id) }
+	for _, b in ipairs(baselines) do
+		local theirs = stats(b, id)
+		local c = cell(b, id)
+		if ours and theirs then c = c .. string.format(" (%.1fx)", ours / theirs) end
+		row[#row + 1] = c
+	end
+	row[#row + 1] = cell("rust", op.core) .. share(ours, (stats("rust", op.core)))
+	row[#row + 1] = limit_names[op.limit] .. " " .. cell("rust", op.limit) .. share(ours, (stats("rust", op.limit)))
+	rows[#rows + 1] = row
+end
+
+local widths = {}
+for _, row in ipairs(rows) do
+	for i, c in ipairs(row) do widths[i] = math.max(widths[i] or 0, utf8.len(c)) end
+end
+print(string.format("\nLua 5.4, operations per second: median of %s round(s), ± the spread (farthest round from the median)", rounds))
+print("(ratio) = luajwtjitsi / that implementation; (share) = luajwtjitsi as a share of that limit\n")
+for n, row in ipairs(rows) do
+	local parts = {}
+	for i, c in ipairs(row) do
+		parts[i] = (i == 1 and c .. string.rep(" ", widths[i] - utf8.len(c)))
+			or string.rep(" ", widths[i] - utf8.len(c)) .. c
+	end
+	print(table.concat(parts, "  "))
+	if n == 1 then
+		local rule = {}
+		for i = 1, #row do rule[i] = string.rep("-", widths[i]) end
+		print(table.concat(rule, "  "))
+	end
+end
+for _, b in ipairs(baselines) do
+	if b == "prosody" then
+		print("\nprosody = Prosody 0.12 util.jwt: HS256 only; checks the signature and decodes the payload,"
+			.. "\nbut no typ, exp, nbf, iss or aud, so it does less work per token than luajwtjitsi.")
+	elseif labels[b] then
+		print(string.format("\n%s = %s", b, labels[b]))
+	end
+end
+
+-- The issue's targets, read off the same medians.
+local function target_line(text, value, ok)
+	print(string.format("  %-52s %12s  %s", text, value and thousands(value) or "-", value and (ok and "met" or "NOT met") or "not measured"))
+end
+local hv = stats("luajwtjitsi", "hs256-verify")
+local he = stats("luajwtjitsi", "hs256-encode")
+local rv = stats("luajwtjitsi", "rs256-verify-same")
+local rr = stats("luajwtjitsi", "rs256-verify-rotate")
+print("\ntargets (issue 5):")
+target_line("HS256 verify >= 200,000/s", hv, hv and hv >= 200000)
+target_line("HS256 encode >= 200,000/s", he, he and he >= 200000)
+target_line("RS256 verify, same key >= 40,000/s", rv, rv and rv >= 40000)
+target_line("RS256 verify, 100 keys >= half the same-key figure", rr, rr and rv and rr >= rv / 2)
