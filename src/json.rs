@@ -12,6 +12,8 @@
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 /// Deepest nesting of arrays and objects accepted in a header or payload
@@ -99,6 +101,170 @@ impl<'de> Visitor<'de> for StrictVisitor {
             }
         }
         Ok(Value::Object(map))
+    }
+}
+
+/// Check `bytes` as one strict JSON object by the same rules as
+/// [`parse_object`], keeping only the top-level members named in `wanted`
+/// (in that order; `None` where absent). Everything else is checked, names
+/// compared for duplicates at every depth, and dropped without being built,
+/// so a verifier that needs five claims does not allocate the other fifty.
+pub fn scan_object<const N: usize>(bytes: &[u8], wanted: [&str; N]) -> Option<[Option<Value>; N]> {
+    let mut found = [const { None }; N];
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    de.deserialize_any(ScanTop {
+        wanted: &wanted,
+        found: &mut found,
+    })
+    .ok()?;
+    de.end().ok()?;
+    Some(found)
+}
+
+/// A member name, borrowed from the input unless it had escapes.
+pub(crate) struct Name;
+
+impl<'de> DeserializeSeed<'de> for Name {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+        de.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Name {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a member name")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// Member names seen so far in one object: a short list scanned linearly,
+/// turned into a hash set once it is long, so a payload of 20,000 members
+/// costs no more than a map would.
+pub(crate) struct SeenNames<'de> {
+    few: Vec<Cow<'de, str>>,
+    many: Option<HashSet<Cow<'de, str>>>,
+}
+
+impl<'de> SeenNames<'de> {
+    const FEW: usize = 16;
+
+    pub(crate) fn new() -> Self {
+        SeenNames {
+            few: Vec::new(),
+            many: None,
+        }
+    }
+
+    /// Record `name`; false when it was already there.
+    pub(crate) fn insert(&mut self, name: Cow<'de, str>) -> bool {
+        if let Some(set) = &mut self.many {
+            return set.insert(name);
+        }
+        if self.few.contains(&name) {
+            return false;
+        }
+        self.few.push(name);
+        if self.few.len() > Self::FEW {
+            self.many = Some(self.few.drain(..).collect());
+        }
+        true
+    }
+}
+
+/// Read the next member name of `access` and refuse a duplicate.
+pub(crate) fn next_name<'de, A: MapAccess<'de>>(
+    access: &mut A,
+    seen: &mut SeenNames<'de>,
+) -> Result<Option<Cow<'de, str>>, A::Error> {
+    let Some(name) = access.next_key_seed(Name)? else {
+        return Ok(None);
+    };
+    // Parsers disagree on which duplicate wins; refusing is the only answer
+    // that cannot be turned against a verifier.
+    if !seen.insert(name.clone()) {
+        return Err(de::Error::custom("duplicate member name"));
+    }
+    Ok(Some(name))
+}
+
+/// The outer object of [`scan_object`].
+struct ScanTop<'w, const N: usize> {
+    wanted: &'w [&'w str; N],
+    found: &'w mut [Option<Value>; N],
+}
+
+impl<'de, const N: usize> Visitor<'de> for ScanTop<'_, N> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<(), A::Error> {
+        let mut seen = SeenNames::new();
+        while let Some(name) = next_name(&mut access, &mut seen)? {
+            match self.wanted.iter().position(|w| *w == name) {
+                Some(i) => self.found[i] = Some(access.next_value_seed(StrictValue)?),
+                None => access.next_value_seed(Skip)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks one value by the rules of [`StrictValue`] and builds nothing.
+struct Skip;
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        // deserialize_any, not deserialize_ignored_any: serde_json skips
+        // ignored strings without checking them as strictly.
+        de.deserialize_any(Skip)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        float(v).map(drop)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<(), A::Error> {
+        let mut seen = SeenNames::new();
+        while next_name(&mut access, &mut seen)?.is_some() {
+            access.next_value_seed(Skip)?;
+        }
+        Ok(())
     }
 }
 
@@ -274,6 +440,73 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
+    }
+
+    #[test]
+    fn scanning_follows_the_same_rules_as_parsing() {
+        let many = |dup: bool| {
+            let mut members: Vec<String> = (0..40).map(|i| format!("\"m{i}\":{i}")).collect();
+            if dup {
+                members.push("\"m3\":0".to_owned());
+            }
+            format!("{{\"x\":[{{{}}}]}}", members.join(","))
+        };
+        let nest = |n: usize| format!("{{\"a\":{}{}}}", "[".repeat(n - 1), "]".repeat(n - 1));
+        let cases: Vec<Vec<u8>> = [
+            &br#"{"a":1}"#[..],
+            b" {\"a\" : [1, {\"b\": null}]}\r\n",
+            br#"{"a":1,"a":2}"#,
+            br#"{"x":{"a":1,"a":2}}"#,
+            br#"{"x":[{"a":1},{"a":1,"b":[{"c":1,"c":2}]}]}"#,
+            br#"{"a":1,"\u0061":2}"#,
+            br#"{"a":NaN}"#,
+            br#"{"a":0x10}"#,
+            br#"{"a":1}x"#,
+            br#"{"a":1,}"#,
+            br#"{"a":"\ud800"}"#,
+            b"{\"x\":\"\x01\"}",
+            b"{\"x\":\"\xff\"}",
+            b"{\"x\":[\"\xc0\xaf\"]}",
+            br#"{"a":1e400}"#,
+            br#"{"a":18446744073709551616}"#,
+            b"[]",
+            b"null",
+            b"",
+        ]
+        .iter()
+        .map(|c| c.to_vec())
+        .chain(
+            [
+                many(false),
+                many(true),
+                nest(MAX_DEPTH),
+                nest(MAX_DEPTH + 1),
+            ]
+            .map(String::into_bytes),
+        )
+        .collect();
+        for case in &cases {
+            assert_eq!(
+                scan_object(case, ["a"]).is_some(),
+                parse_object(case).is_some(),
+                "{:?}",
+                String::from_utf8_lossy(case)
+            );
+        }
+        assert!(scan_object(many(false).as_bytes(), ["x"]).is_some());
+        assert!(scan_object(many(true).as_bytes(), ["x"]).is_none());
+    }
+
+    #[test]
+    fn scanning_keeps_only_the_wanted_members() {
+        let [exp, aud, iss] = scan_object(
+            br#"{"aud":["a","b"],"exp":5,"context":{"user":{"name":"x"}},"typ":"JWT"}"#,
+            ["exp", "aud", "iss"],
+        )
+        .unwrap();
+        assert_eq!(exp, Some(serde_json::json!(5)));
+        assert_eq!(aud, Some(serde_json::json!(["a", "b"])));
+        assert_eq!(iss, None);
     }
 
     #[test]

@@ -4,8 +4,13 @@
 
 use crate::error::Error;
 use crate::json::{self, SerialiseError};
-use mlua::{Lua, Table, Value};
+use mlua::{Lua, LuaString, Table, Value};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value as Json};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
 
 /// Deepest table nesting `encode` follows; deeper (or a cycle) is refused.
 pub const MAX_ENCODE_DEPTH: usize = json::MAX_DEPTH;
@@ -44,6 +49,153 @@ fn json_to_lua(lua: &Lua, value: &Json) -> mlua::Result<Value> {
     })
 }
 
+/// Claims as Lua values, straight from their JSON text (no intermediate
+/// `serde_json::Value`), with the mapping of [`object_to_lua`]. `json` must
+/// already have passed [`json::scan_object`]: duplicate names and the depth
+/// limit are checked there, not again here. Strings and numbers are pushed
+/// as they are read, so no Rust or Lua reference is kept per claim.
+pub fn payload_to_lua(lua: &Lua, json: &[u8]) -> mlua::Result<Table> {
+    let names = lua.app_data_ref::<NameCache>();
+    let mut de = serde_json::Deserializer::from_slice(json);
+    match de.deserialize_map(Build {
+        lua,
+        names: names.as_deref(),
+    }) {
+        Ok(Built::Table(table)) => Ok(table),
+        Ok(_) => Err(mlua::Error::runtime("claims are not a JSON object")),
+        Err(e) => Err(mlua::Error::runtime(format!(
+            "claims could not be built: {e}"
+        ))),
+    }
+}
+
+/// One JSON value on its way into a Lua table.
+enum Built<'de> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Cow<'de, str>),
+    Table(Table),
+}
+
+impl mlua::IntoLua for Built<'_> {
+    fn into_lua(self, lua: &Lua) -> mlua::Result<Value> {
+        Ok(match self {
+            Built::Null => Value::NULL,
+            Built::Bool(b) => Value::Boolean(b),
+            Built::Int(i) => Value::Integer(i),
+            Built::Float(f) => Value::Number(f),
+            Built::Str(s) => Value::String(lua.create_string(&*s)?),
+            Built::Table(t) => Value::Table(t),
+        })
+    }
+}
+
+/// Lua strings for claim names already seen, so the names every token
+/// repeats (`aud`, `context`, `user`, ...) are not made again per call:
+/// handing out a kept string is much cheaper than making one in module
+/// mode, where mlua protects every allocation. Bounded: at most
+/// [`NameCache::ENTRIES`] names of at most [`NameCache::NAME_LEN`] bytes,
+/// first come first kept, and only names from tokens that verified.
+#[derive(Default)]
+pub struct NameCache {
+    map: RefCell<HashMap<Box<str>, LuaString>>,
+}
+
+impl NameCache {
+    /// Most names kept.
+    pub const ENTRIES: usize = 256;
+    /// Longest name kept, in bytes.
+    pub const NAME_LEN: usize = 32;
+
+    fn get(&self, lua: &Lua, name: &str) -> mlua::Result<Value> {
+        if name.len() > Self::NAME_LEN {
+            return lua.create_string(name).map(Value::String);
+        }
+        let Ok(mut map) = self.map.try_borrow_mut() else {
+            return lua.create_string(name).map(Value::String);
+        };
+        if let Some(s) = map.get(name) {
+            return Ok(Value::String(s.clone()));
+        }
+        let s = lua.create_string(name)?;
+        if map.len() < Self::ENTRIES {
+            map.insert(name.into(), s.clone());
+        }
+        Ok(Value::String(s))
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Build<'l> {
+    lua: &'l Lua,
+    names: Option<&'l NameCache>,
+}
+
+impl<'de> DeserializeSeed<'de> for Build<'_> {
+    type Value = Built<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Built<'de>, D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+fn lua_err<E: de::Error>(e: mlua::Error) -> E {
+    E::custom(e)
+}
+
+impl<'de> Visitor<'de> for Build<'_> {
+    type Value = Built<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Built<'de>, E> {
+        Ok(Built::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Built<'de>, E> {
+        Ok(Built::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Built<'de>, E> {
+        Ok(Built::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Built<'de>, E> {
+        // Beyond i64: a float, as json::parse_value makes it.
+        Ok(i64::try_from(v).map_or(Built::Float(v as f64), Built::Int))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Built<'de>, E> {
+        Ok(Built::Float(v))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Built<'de>, E> {
+        Ok(Built::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Built<'de>, E> {
+        Ok(Built::Str(Cow::Owned(v.to_owned())))
+    }
+    // Members are gathered first so each table is made at its final size in
+    // one call (no rehash as it grows, one stack set-up per table).
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Built<'de>, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        let table = self.lua.create_sequence_from(items).map_err(lua_err)?;
+        Ok(Built::Table(table))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Built<'de>, A::Error> {
+        let mut members = Vec::new();
+        while let Some(name) = access.next_key_seed(json::Name)? {
+            let key = match self.names {
+                Some(cache) => cache.get(self.lua, &name),
+                None => self.lua.create_string(&*name).map(Value::String),
+            }
+            .map_err(lua_err)?;
+            members.push((key, access.next_value_seed(self)?));
+        }
+        let table = self.lua.create_table_from(members).map_err(lua_err)?;
+        Ok(Built::Table(table))
+    }
+}
+
 /// A Lua value as a claim value to compare with, if it can equal one.
 /// Tables, functions and the like can never equal a fresh claim, so they
 /// are dropped (they accept nothing either way).
@@ -66,10 +218,16 @@ fn lua_to_claim(value: &Value) -> Option<Json> {
 /// an error message instead of a Lua error.
 pub fn read_list(table: &Table, what: &str) -> Result<Vec<Json>, String> {
     let mut out = Vec::new();
+    // A plain table (the usual case) is read raw: the same entries, without
+    // a protected call per entry. __index is honoured whenever a metatable is.
+    let plain = table.metatable().is_none();
     for i in 1..=MAX_LIST_ENTRIES {
-        let entry: Value = table
-            .get(i)
-            .map_err(|_| format!("{what} argument could not be read"))?;
+        let entry: Value = if plain {
+            table.raw_get(i)
+        } else {
+            table.get(i)
+        }
+        .map_err(|_| format!("{what} argument could not be read"))?;
         if entry.is_nil() {
             return Ok(out);
         }

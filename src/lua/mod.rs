@@ -16,6 +16,7 @@ use mlua::{Lua, MultiValue, Table, Value};
 /// Build the table `require "luajwtjitsi"` returns.
 pub fn module(lua: &Lua) -> mlua::Result<Table> {
     let m = lua.create_table()?;
+    lua.set_app_data(convert::NameCache::default());
     m.set(
         "verify",
         lua.create_function(|lua, args: MultiValue| verify_lua(lua, &args, None))?,
@@ -108,14 +109,14 @@ fn verify_lua(lua: &Lua, args: &MultiValue, now: Option<i64>) -> mlua::Result<Mu
         audiences: audiences.as_deref(),
     };
     let now = now.unwrap_or_else(token::now);
-    match token::verify(
+    match token::verify_to_json(
         &token.as_bytes(),
         &alg.as_bytes(),
         &key.as_bytes(),
         accepted,
         now,
     ) {
-        Ok(claims) => one(Value::Table(convert::object_to_lua(lua, &claims)?)),
+        Ok(payload) => one(Value::Table(convert::payload_to_lua(lua, &payload)?)),
         Err(e) => fail(lua, e),
     }
 }
