@@ -305,7 +305,8 @@ fn write_value(out: &mut Vec<u8>, value: &Value, depth: usize) -> Result<(), Err
 
 /// What a table turns into: an object (members by name) or an array.
 enum Shape {
-    Object(Vec<(mlua::LuaString, Value)>),
+    /// Members with their names' bytes (checked as UTF-8 when written).
+    Object(Vec<(Vec<u8>, Value)>),
     Array(Vec<Value>),
 }
 
@@ -318,7 +319,9 @@ fn classify(table: &Table) -> Result<Shape, Error> {
     table
         .for_each(|k: Value, v: Value| {
             match k {
-                Value::String(s) => named.push((s, v)),
+                // The bytes are copied once here, so sorting compares plain
+                // slices instead of asking Lua for each side of each comparison.
+                Value::String(s) => named.push((s.as_bytes().to_vec(), v)),
                 Value::Integer(i) => indexed.push((i, v)),
                 Value::Number(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
                     indexed.push((f as i64, v))
@@ -364,14 +367,13 @@ fn write_shape(out: &mut Vec<u8>, shape: Shape, depth: usize) -> Result<(), Erro
             out.push(b']');
         }
         Shape::Object(mut members) => {
-            members.sort_unstable_by_key(|m| m.0.as_bytes().to_vec());
+            members.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             out.push(b'{');
             for (i, (name, value)) in members.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                let bytes = name.as_bytes();
-                let text = std::str::from_utf8(&bytes)
+                let text = std::str::from_utf8(name)
                     .map_err(|_| refuse("string", "invalid UTF-8 in a key"))?;
                 json::write_str(out, text);
                 out.push(b':');

@@ -148,17 +148,24 @@ fn encode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
         },
         _ => return fail(lua, Error::AlgorithmNotSupported),
     };
-    let header = match arg(&args, 3) {
-        Value::Nil => lua.create_table()?,
-        Value::Table(t) => t.clone(),
+    let mut header_json = Vec::with_capacity(64);
+    let header_written = match arg(&args, 3) {
+        // No header table: the canonical header is known without one.
+        Value::Nil => {
+            header_json
+                .extend_from_slice(format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.name()).as_bytes());
+            Ok(())
+        }
+        Value::Table(header) => {
+            // COMPAT: 3.0 wrote typ and alg into the caller's header table.
+            header.raw_set("typ", "JWT")?;
+            header.raw_set("alg", alg.name())?;
+            convert::write_object_table(&mut header_json, header, "a header")
+        }
         _ => return fail(lua, Error::HeaderArgument),
     };
-    // COMPAT: 3.0 wrote typ and alg into the caller's header table.
-    header.raw_set("typ", "JWT")?;
-    header.raw_set("alg", alg.name())?;
-    let mut header_json = Vec::with_capacity(64);
     let mut payload_json = Vec::with_capacity(512);
-    let result = convert::write_object_table(&mut header_json, &header, "a header")
+    let result = header_written
         .and_then(|()| convert::write_object_table(&mut payload_json, payload, "a payload"))
         .and_then(|()| encode::sign_parts(&header_json, &payload_json, alg, &key.as_bytes()));
     match result {
