@@ -1,0 +1,141 @@
+//! Micro-benchmarks of the Rust core's steps on a realistic Jitsi token:
+//! `cargo bench --bench core`. They print figures and assert nothing about
+//! time; `make bench` is the end-to-end view from Lua.
+#![forbid(unsafe_code)]
+
+use divan::{black_box, Bencher};
+use luajwtjitsi::alg::{Algorithm, Hash};
+use luajwtjitsi::{base64url, json, signature, token, Accepted};
+use serde_json::{json as j, Map, Value};
+
+fn main() {
+    divan::main();
+}
+
+const SECRET: &[u8] = b"a-32-byte-shared-secret-for-jwt!";
+const NOW: i64 = 1_800_000_000;
+
+fn claims() -> Map<String, Value> {
+    let v = j!({
+        "aud": "jitsi", "iss": "chat.example.com", "sub": "meet.example.com", "room": "*",
+        "iat": NOW, "nbf": NOW - 10, "exp": NOW + 30 * 24 * 3600,
+        "context": {
+            "user": {
+                "name": "Ada Lovelace", "email": "ada@example.com",
+                "avatar": "https://example.com/avatars/ada.png",
+                "id": "4f1a9c3e-7b2d-4e8a-9c61-2f0d5b7e3a10", "moderator": true
+            },
+            "features": {
+                "recording": true, "livestreaming": false,
+                "transcription": true, "screen-sharing": true
+            }
+        }
+    });
+    v.as_object().cloned().unwrap_or_default()
+}
+
+fn hs256_token() -> Vec<u8> {
+    luajwtjitsi::encode(&claims(), SECRET, Algorithm::HS256, None)
+        .map(String::into_bytes)
+        .unwrap_or_default()
+}
+
+fn lists() -> (Vec<Value>, Vec<Value>) {
+    (
+        vec![j!("jitsi-admin"), j!("chat.example.com")],
+        vec![j!("jitsi"), j!("meet.example.com")],
+    )
+}
+
+#[divan::bench]
+fn split(b: Bencher) {
+    let t = hs256_token();
+    b.bench(|| token::split(black_box(&t)).is_ok());
+}
+
+#[divan::bench]
+fn base64url_decode_payload(b: Bencher) {
+    let t = hs256_token();
+    let s = token::split(&t)
+        .map(|s| s.payload.to_vec())
+        .unwrap_or_default();
+    b.bench(|| base64url::decode(black_box(&s)));
+}
+
+fn payload_json() -> Vec<u8> {
+    let t = hs256_token();
+    token::split(&t)
+        .ok()
+        .and_then(|s| base64url::decode(s.payload))
+        .unwrap_or_default()
+}
+
+#[divan::bench]
+fn json_scan_registered_claims(b: Bencher) {
+    let p = payload_json();
+    b.bench(|| json::scan_object(black_box(&p), ["exp", "nbf", "iat", "iss", "aud"]));
+}
+
+#[divan::bench]
+fn json_parse_whole_payload(b: Bencher) {
+    let p = payload_json();
+    b.bench(|| json::parse_object(black_box(&p)));
+}
+
+#[divan::bench]
+fn hmac_sha256_signing_input(b: Bencher) {
+    let t = hs256_token();
+    let (input, sig) = match token::split(&t) {
+        Ok(s) => (
+            s.signing_input.to_vec(),
+            base64url::decode(s.signature).unwrap_or_default(),
+        ),
+        Err(_) => (vec![], vec![]),
+    };
+    b.bench(|| signature::hmac_verify(Hash::Sha256, SECRET, black_box(&input), &sig));
+}
+
+#[divan::bench]
+fn hs256_verify_to_json(b: Bencher) {
+    let t = hs256_token();
+    let (iss, aud) = lists();
+    let accepted = Accepted {
+        issuers: Some(&iss),
+        audiences: Some(&aud),
+    };
+    b.bench(|| token::verify_to_json(black_box(&t), b"HS256", SECRET, accepted, NOW).is_ok());
+}
+
+#[divan::bench]
+fn hs256_verify_to_map(b: Bencher) {
+    let t = hs256_token();
+    let (iss, aud) = lists();
+    let accepted = Accepted {
+        issuers: Some(&iss),
+        audiences: Some(&aud),
+    };
+    b.bench(|| luajwtjitsi::verify(black_box(&t), b"HS256", SECRET, accepted, NOW).is_ok());
+}
+
+#[divan::bench]
+fn hs256_encode(b: Bencher) {
+    let c = claims();
+    b.bench(|| luajwtjitsi::encode(black_box(&c), SECRET, Algorithm::HS256, None).is_ok());
+}
+
+#[divan::bench]
+fn rs256_verify_cached_key(b: Bencher) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/keys/");
+    let (Ok(private), Ok(public)) = (
+        std::fs::read(format!("{dir}rsa2048.key.pem")),
+        std::fs::read(format!("{dir}rsa2048.pub.pem")),
+    ) else {
+        panic!("tests/vectors/keys/rsa2048.{{key,pub}}.pem are missing");
+    };
+    let t = luajwtjitsi::encode(&claims(), &private, Algorithm::RS256, None)
+        .map(String::into_bytes)
+        .unwrap_or_default();
+    b.bench(|| {
+        token::verify_to_json(black_box(&t), b"RS256", &public, Accepted::default(), NOW).is_ok()
+    });
+}
