@@ -2,8 +2,9 @@
 --
 --   lua5.4 bench/bench.lua prepare WORK MODULE_DIR
 --       make the tokens every implementation verifies, with the fresh build:
---       WORK/hs256.jwt, WORK/rs256-same.jwt, WORK/rs256-rot-NNN.jwt
---       (keys come from WORK/keys/, made by bench/make_keys.py)
+--       WORK/hs256.jwt, WORK/rs256-same.jwt, WORK/rs256-rot-NNN.jwt for the
+--       WORK/keys/rsa-NNN.*.pem that bench/make_keys.py made (100 of them,
+--       fewer for a --quick run; WORK/rotate says how many)
 --   lua5.4 bench/bench.lua run NAME KIND WHERE WORK SECONDS
 --       load one implementation and print "RESULT NAME OP OPS_PER_SEC" for
 --       each operation it has, SECONDS of CPU time each. KIND is
@@ -50,7 +51,6 @@ local SECRET = "a-32-byte-shared-secret-for-jwt!"
 -- What Jitsi's token plugin passes: its accepted issuers and audiences.
 local ISSUERS = { "jitsi-admin", "chat.example.com" }
 local AUDIENCES = { "jitsi", "meet.example.com" }
-local ROTATE = 100
 
 local function read(path)
 	local f = assert(io.open(path, "rb"))
@@ -84,9 +84,14 @@ local function load_native(dir)
 	return jwt
 end
 
+local function rotate_count(work)
+	return assert(tonumber(read(work .. "/rotate")), "WORK/rotate must hold a number")
+end
+
 if mode == "prepare" then
 	local work, module_dir = arg[2], arg[3]
 	local jwt = load_native(module_dir)
+	local ROTATE = rotate_count(work)
 	local claims = jitsi_claims(os.time())
 	write(work .. "/hs256.jwt", assert(jwt.encode(claims, SECRET, "HS256")))
 	write(work .. "/secret", SECRET)
@@ -185,6 +190,7 @@ else
 	error("bench: unknown kind " .. tostring(kind))
 end
 
+local ROTATE = rotate_count(work)
 local rs_same = read(work .. "/rs256-same.jwt")
 local rs_pub = read(keyfile(work, 1, "pub"))
 local rs_key = read(keyfile(work, 1, "key"))
@@ -194,6 +200,13 @@ for i = 1, ROTATE do
 	rot_keys[i] = read(keyfile(work, i, "pub"))
 end
 
+if kind == "native" then
+	-- Not this module: what Lua itself takes to build the same claims table
+	-- from a constructor, the floor under any verify that returns one.
+	report("lua-claims-table", function()
+		check_claims(jitsi_claims(1800000000))
+	end)
+end
 report("hs256-verify", function()
 	check_claims(jwt.verify(hs_token, "HS256", SECRET, ISSUERS, AUDIENCES))
 end)

@@ -19,8 +19,6 @@ use serde_json::{Map, Value};
 use std::hint::black_box;
 use std::time::Instant;
 
-const ROTATE: usize = 100;
-
 /// CPU time of this thread in seconds: the first field of schedstat
 /// (nanoseconds on a CPU). Falls back to wall time where that file is absent.
 fn cpu_seconds(start: Instant) -> f64 {
@@ -70,9 +68,15 @@ fn now() -> i64 {
 
 fn main() {
     // `cargo bench` adds `--bench`; take the two positional arguments.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let (work, seconds) = match args.as_slice() {
-        [work, seconds] => (work.clone(), seconds.parse::<f64>().expect("SECONDS is a number")),
+        [work, seconds] => (
+            work.clone(),
+            seconds.parse::<f64>().expect("SECONDS is a number"),
+        ),
         _ => {
             eprintln!("usage: limits WORK SECONDS (scripts/bench.sh runs this)");
             std::process::exit(2);
@@ -130,7 +134,11 @@ fn main() {
         "ring-rsa2048-verify",
         measure(seconds, |_| {
             let ok = rs::RsaPublicKeyComponents { n, e }
-                .verify(&rs::RSA_PKCS1_2048_8192_SHA256, black_box(rs_input), &rs_sig)
+                .verify(
+                    &rs::RSA_PKCS1_2048_8192_SHA256,
+                    black_box(rs_input),
+                    &rs_sig,
+                )
                 .is_ok();
             assert!(ok);
         }),
@@ -138,11 +146,16 @@ fn main() {
     report(
         "core-rs256-verify-same",
         measure(seconds, |_| {
-            let claims = luajwtjitsi::verify(black_box(&rs_same), b"RS256", &pub_pem, accepted, now());
+            let claims =
+                luajwtjitsi::verify(black_box(&rs_same), b"RS256", &pub_pem, accepted, now());
             assert!(claims.is_ok());
         }),
     );
-    let rotation: Vec<(Vec<u8>, Vec<u8>)> = (1..=ROTATE)
+    let rotate: usize = String::from_utf8_lossy(&read(&format!("{work}/rotate")))
+        .trim()
+        .parse()
+        .expect("WORK/rotate holds a number");
+    let rotation: Vec<(Vec<u8>, Vec<u8>)> = (1..=rotate)
         .map(|i| {
             (
                 read(&format!("{work}/rs256-rot-{i:03}.jwt")),
@@ -153,7 +166,7 @@ fn main() {
     report(
         "core-rs256-verify-rotate",
         measure(seconds, |i| {
-            let (token, key) = &rotation[i % ROTATE];
+            let (token, key) = &rotation[i % rotate];
             let claims = luajwtjitsi::verify(black_box(token), b"RS256", key, accepted, now());
             assert!(claims.is_ok());
         }),
@@ -177,7 +190,8 @@ fn main() {
     report(
         "core-rs256-encode",
         measure(seconds, |_| {
-            let token = luajwtjitsi::encode(black_box(&payload), &key_pem, Algorithm::RS256, Some(&kid));
+            let token =
+                luajwtjitsi::encode(black_box(&payload), &key_pem, Algorithm::RS256, Some(&kid));
             assert!(token.is_ok());
         }),
     );
@@ -185,7 +199,10 @@ fn main() {
 
 /// `header.payload` and the decoded signature of a compact token.
 fn split_signature(token: &[u8]) -> (&[u8], Vec<u8>) {
-    let dot = token.iter().rposition(|&b| b == b'.').expect("a token has dots");
+    let dot = token
+        .iter()
+        .rposition(|&b| b == b'.')
+        .expect("a token has dots");
     let sig = luajwtjitsi::base64url::decode(&token[dot + 1..]).expect("base64url signature");
     (&token[..dot], sig)
 }

@@ -5,7 +5,7 @@
 # measured in the same run. See README "Performance".
 #
 #   scripts/bench.sh [--rounds N] [--seconds S] [--baseline DIR]... [--cpu N|none]
-#                    [--no-prosody] [--quick]
+#                    [--keys N] [--no-prosody] [--quick]
 #
 #   --rounds N      rounds (default 5); each round runs every implementation
 #                   once, in a rotated order, one Lua process each; the table
@@ -16,16 +16,17 @@
 #                   dependencies on the usual Lua 5.4 paths); repeatable
 #   --cpu N|none    pin every measured process to CPU N (default: the last
 #                   CPU) with taskset, or not at all
+#   --keys N        RSA keys the rotating case cycles through (default 100)
 #   --no-prosody    skip Prosody's util.jwt
-#   --quick         1 round of 0.02 s: proves the benchmark runs, figures
-#                   mean nothing
+#   --quick         1 round of 0.02 s and 3 keys: proves the benchmark runs
+#                   and every result checks out; the figures mean nothing
 # Figures are CPU time per process, so other load on the machine slows them
 # less than wall time would; they still vary, hence rounds and medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-rounds=5 seconds=0.5 prosody=1 cpu=default
+rounds=5 seconds=0.5 prosody=1 cpu=default keys=100
 baselines=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -34,9 +35,10 @@ while [ $# -gt 0 ]; do
     --baseline) [ -d "$2" ] || { echo "bench: --baseline $2 is not a folder" >&2; exit 2; }
                 baselines+=("$(cd "$2" && pwd)"); shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
+    --keys) keys=$2; shift 2 ;;
     --no-prosody) prosody=0; shift ;;
-    --quick) rounds=1 seconds=0.02; shift ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --quick) rounds=1 seconds=0.02 keys=3; shift ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -56,13 +58,14 @@ limits=$(cargo bench --locked --bench limits --no-run --message-format=json 2>/d
   | sed -n 's/.*"executable":"\([^"]*limits[^"]*\)".*/\1/p' | tail -n 1)
 [ -x "$limits" ] || { echo "bench: could not build benches/limits.rs" >&2; exit 1; }
 
-# 100 RSA-2048 key pairs, made once and kept under build/.
-keys=build/bench-keys
-.venv/bin/python bench/make_keys.py "$keys" 100
+# RSA-2048 key pairs, made once and kept under build/ for later runs.
+keydir=build/bench-keys
+.venv/bin/python bench/make_keys.py "$keydir" "$keys"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-ln -s "$root/$keys" "$work/keys"
+ln -s "$root/$keydir" "$work/keys"
+echo "$keys" > "$work/rotate"
 lua5.4 bench/bench.lua prepare "$work" "$root/build/lua54"
 
 pin=()
@@ -93,4 +96,4 @@ done
 
 labels=()
 for i in "${!baselines[@]}"; do labels+=("baseline$((i + 1))=${baselines[$i]}"); done
-lua5.4 bench/report.lua "$results" "$rounds" "${labels[@]}"
+lua5.4 bench/report.lua "$results" "$rounds" "$keys" "${labels[@]}"

@@ -11,6 +11,8 @@
 #   8. a real Prosody 0.12 on 127.0.0.1: BOSH and WebSocket logins through
 #      both loading paths, with the exact messages in the SASL failures
 #   9. jitsi-jwt (cli/): its tokens pass the Lua module and PyJWT, and back
+#  10. benchmark smoke run: `make bench` still runs and every result checks
+#      out (figures are printed, never compared with a threshold)
 # Ends with one line "N passed, N failed" summed over every stage that counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +54,18 @@ tests/prosody/run.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "jitsi-jwt against the Lua module and PyJWT"
 tests/cli/run.sh 2>&1 | tee -a "$logs/checks.log"
+
+stage "benchmark smoke run (scripts/bench.sh --quick; figures not judged)"
+# A copy of the fresh build stands in for --baseline, so that option is run
+# too. Prosody's util.jwt is measured when Prosody is installed.
+bench_args=(--quick --baseline build/bench-smoke-baseline)
+if [ ! -f /usr/lib/prosody/util/jwt.lua ]; then
+  echo "bench smoke: Prosody is not installed, its util.jwt column is left out"
+  bench_args+=(--no-prosody)
+fi
+mkdir -p build/bench-smoke-baseline
+cp build/lua54/luajwtjitsi.so build/bench-smoke-baseline/
+scripts/bench.sh "${bench_args[@]}" 2>&1 | tee -a "$logs/checks.log"
 
 # Sum what the runners reported. pipefail above already stopped on failure;
 # this is the closing line.
