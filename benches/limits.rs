@@ -172,14 +172,17 @@ fn main() {
         }),
     );
     let signer = keys::asymmetric(&key_pem)
-        .and_then(|k| k.rsa_signer())
+        .and_then(|k| k.signer())
         .expect("the RSA private key parses");
+    let keys::Signer::Rsa(pair) = signer.as_ref() else {
+        panic!("limits: rsa-001.key.pem is not an RSA key")
+    };
     let rng = ring::rand::SystemRandom::new();
     report(
         "ring-rsa2048-sign",
         measure(seconds, |_| {
-            let mut out = vec![0; signer.public().modulus_len()];
-            let ok = signer
+            let mut out = vec![0; pair.public().modulus_len()];
+            let ok = pair
                 .sign(&rs::RSA_PKCS1_SHA256, &rng, black_box(rs_input), &mut out)
                 .is_ok();
             assert!(ok);
