@@ -9,7 +9,8 @@
 #
 #   --rounds N      rounds (default 5); each round runs every implementation
 #                   once, in a rotated order, one Lua process each; the table
-#                   shows the median over the rounds and the spread (min-max)
+#                   shows the median over the rounds and the spread (the
+#                   round farthest from the median)
 #   --seconds S     CPU seconds per operation per round (default 0.5)
 #   --baseline DIR  also measure the luajwtjitsi found in DIR (luajwtjitsi.lua,
 #                   luajwtjitsi.so or luajwtjitsi.lib.lua, with its own
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
     --keys) keys=$2; shift 2 ;;
     --no-prosody) prosody=0; shift ;;
     --quick) rounds=1 seconds=0.02 keys=3; shift ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
