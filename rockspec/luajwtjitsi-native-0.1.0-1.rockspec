@@ -1,0 +1,52 @@
+-- luarocks rockspec for the native luajwtjitsi. The rock is named
+-- luajwtjitsi-native because "luajwtjitsi" on luarocks.org is the original
+-- pure-Lua library; the module it installs is still `luajwtjitsi`.
+--
+-- Build type "command" drives cargo directly. The usual backend for mlua
+-- rocks, luarocks-build-rust-mlua, is itself a rock that luarocks fetches
+-- from luarocks.org at install time; "command" is built into luarocks, so the
+-- rock builds wherever cargo and the crates are reachable, and it is tested
+-- end to end by tests/packaging/rock.sh.
+rockspec_format = "3.0"
+package = "luajwtjitsi-native"
+version = "0.1.0-1"
+source = {
+   -- The project has no public address yet (its git identity uses the
+   -- reserved .example domain): change url and homepage when it is published.
+   url = "git+https://r-seed-76611eb1.example/luajwtjitsi.git",
+   tag = "v0.1.0",
+}
+description = {
+   summary = "Native (Rust) drop-in replacement for luajwtjitsi, Jitsi Meet's JWT library",
+   detailed = [[
+The luajwtjitsi API (verify, encode, and the 2.0 decode) with the same error
+strings, built as one C module per Lua version. No OpenSSL, lua-cjson or
+basexx. Also installs luajwtjitsi.lib.lua, the shim Prosody's
+module:require "luajwtjitsi" loads, in share/lua/<version>/luajwtjitsi-native/.
+Building needs Rust (cargo) 1.85 or newer.]],
+   homepage = "https://r-seed-76611eb1.example/luajwtjitsi",
+   license = "MIT",
+   labels = { "jwt", "jitsi", "prosody" },
+}
+dependencies = {
+   "lua >= 5.1, < 5.5",
+}
+build = {
+   type = "command",
+   -- The mlua feature follows the interpreter luarocks builds for (lua51,
+   -- lua52, lua53, lua54, or luajit when the 5.1 interpreter is LuaJIT).
+   -- CARGO_TARGET_DIR, when set, lets repeated builds share compiled crates.
+   build_command = [[
+feature=$("$(LUA)" -e 'io.write(jit and "luajit" or "lua"..(_VERSION:sub(5):gsub("%.","")))') &&
+target_dir="${CARGO_TARGET_DIR:-target}" &&
+echo "luajwtjitsi-native: cargo build --features $feature,module" &&
+cargo build --locked --release --no-default-features --features "$feature,module" --target-dir "$target_dir" &&
+mkdir -p build/rock &&
+cp "$target_dir/release/libluajwtjitsi.so" build/rock/luajwtjitsi.so
+]],
+   install_command = [[
+mkdir -p "$(LIBDIR)" "$(LUADIR)/luajwtjitsi-native" &&
+cp build/rock/luajwtjitsi.so "$(LIBDIR)/luajwtjitsi.so" &&
+cp lua/luajwtjitsi.lib.lua "$(LUADIR)/luajwtjitsi-native/luajwtjitsi.lib.lua"
+]],
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Build the Debian package lua-luajwtjitsi_<version>_amd64.deb into build/deb/
+# (`make deb`). Installs what it needs first (dpkg-dev, binutils, zig and
+# cargo-zigbuild, cargo-deb: see scripts/package-tools.sh).
+#
+# Each Lua flavour is linked with cargo-zigbuild against glibc 2.28, so the
+# package installs on Debian 10 (glibc 2.28), 11 and 12; zig also links the
+# unwinder statically, which leaves libc6 as the only dependency. The files
+# are stripped (lintian wants no .comment section) and packaged by
+# `cargo deb --no-build` from the assets in Cargo.toml [package.metadata.deb];
+# an md5sums file is added with dpkg-deb.
+# Prints the path of the .deb on its last line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/package-tools.sh
+
+need_apt dpkg-dev binutils
+need_zigbuild
+need_cargo_deb
+
+target=x86_64-unknown-linux-gnu
+glibc=2.28
+out=build/deb
+rm -rf "$out"; mkdir -p "$out/bin"
+
+# Lua 5.1 also serves LuaJIT: a lua51 build uses only the 5.1 C API, which
+# LuaJIT provides (a luajit build would not load in PUC Lua 5.1).
+for v in 5.1 5.2 5.3 5.4; do
+  f="lua${v/./}"
+  echo "== $f (glibc $glibc)" >&2
+  cargo zigbuild --locked --release --quiet --target "$target.$glibc" \
+    --no-default-features --features "$f,module" --lib >&2
+  mkdir -p "$out/lua$v"
+  strip --strip-unneeded --remove-section=.comment --remove-section=.note \
+    -o "$out/lua$v/luajwtjitsi.so" "target/$target/release/libluajwtjitsi.so"
+done
+
+# Programs of this crate (none yet): built once, without a Lua feature, so
+# that a Cargo.toml asset line is all that adding one to the package takes.
+bins=$(cargo metadata --no-deps --format-version 1 \
+  | python3 -c 'import json,sys; print(" ".join(t["name"] for p in json.load(sys.stdin)["packages"] for t in p["targets"] if "bin" in t["kind"]))')
+if [ -n "$bins" ]; then
+  echo "== programs: $bins (glibc $glibc)" >&2
+  cargo zigbuild --locked --release --quiet --target "$target.$glibc" --bins >&2
+  for b in $bins; do
+    strip --strip-unneeded --remove-section=.comment --remove-section=.note -o "$out/bin/$b" "target/$target/release/$b"
+  done
+fi
+
+cargo deb --no-build --no-strip --quiet --output "$out" >&2
+deb=$(ls "$out"/lua-luajwtjitsi_*_amd64.deb)
+
+# cargo-deb writes no md5sums (debsums and lintian want one): unpack, add it,
+# repack with dpkg-deb.
+tree="$out/tree"
+dpkg-deb -R "$deb" "$tree"
+(cd "$tree" && find usr -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum > DEBIAN/md5sums)
+chmod 644 "$tree/DEBIAN/md5sums"
+dpkg-deb --root-owner-group -Zxz --build "$tree" "$deb" >&2
+rm -rf "$tree"
+echo "$deb"

@@ -1,0 +1,56 @@
+# Sourced by scripts/package-deb.sh and tests/packaging/*.sh: installs the
+# packaging tools when they are missing and puts them on PATH. Everything
+# that is not an apt package lives in one cache folder, so a second run
+# installs nothing:
+#   $LUAJWTJITSI_TOOLS (default ~/.cache/luajwtjitsi)
+#     zig-venv/   ziglang and cargo-zigbuild from PyPI (links against glibc 2.28)
+#     cargo/bin/  cargo-deb, from `cargo install --locked`
+# Versions are pinned here; each was checked to build this crate.
+ZIGLANG_VERSION=0.17.1
+CARGO_ZIGBUILD_VERSION=0.24.0
+CARGO_DEB_VERSION=3.8.0
+
+LUAJWTJITSI_TOOLS="${LUAJWTJITSI_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/luajwtjitsi}"
+
+# need_apt PKG...: install the Debian packages that are not installed yet.
+need_apt() {
+  local missing=() p sudo=""
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "package-tools: installing ${missing[*]} (apt)" >&2
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || { echo "package-tools: apt-get update failed" >&2; return 1; }
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+    || { echo "package-tools: could not install ${missing[*]}" >&2; return 1; }
+}
+
+# need_zigbuild: cargo-zigbuild and zig in $LUAJWTJITSI_TOOLS/zig-venv, on PATH.
+need_zigbuild() {
+  local venv="$LUAJWTJITSI_TOOLS/zig-venv"
+  if ! "$venv/bin/cargo-zigbuild" --version 2>/dev/null | grep -qx "cargo-zigbuild $CARGO_ZIGBUILD_VERSION" \
+     || [ "$("$venv/bin/python" -m ziglang version 2>/dev/null)" != "$ZIGLANG_VERSION" ]; then
+    echo "package-tools: installing ziglang $ZIGLANG_VERSION and cargo-zigbuild $CARGO_ZIGBUILD_VERSION into $venv" >&2
+    mkdir -p "$LUAJWTJITSI_TOOLS"
+    if ! python3 -m venv "$venv" 2>/dev/null; then
+      rm -rf "$venv"
+      need_apt python3-venv && python3 -m venv "$venv" || { echo "package-tools: python3 -m venv failed" >&2; return 1; }
+    fi
+    "$venv/bin/pip" install -q --disable-pip-version-check \
+      "ziglang==$ZIGLANG_VERSION" "cargo-zigbuild==$CARGO_ZIGBUILD_VERSION" >&2 \
+      || { echo "package-tools: pip install ziglang cargo-zigbuild failed" >&2; return 1; }
+  fi
+  PATH="$venv/bin:$PATH"
+}
+
+# need_cargo_deb: cargo-deb in $LUAJWTJITSI_TOOLS/cargo/bin, on PATH.
+need_cargo_deb() {
+  local root="$LUAJWTJITSI_TOOLS/cargo"
+  if ! "$root/bin/cargo-deb" --version 2>/dev/null | grep -qx "cargo-deb $CARGO_DEB_VERSION"; then
+    echo "package-tools: installing cargo-deb $CARGO_DEB_VERSION into $root (cargo install, about a minute)" >&2
+    cargo install --locked --quiet --root "$root" cargo-deb --version "$CARGO_DEB_VERSION" >&2 \
+      || { echo "package-tools: cargo install cargo-deb failed" >&2; return 1; }
+  fi
+  PATH="$root/bin:$PATH"
+}
