@@ -4,8 +4,10 @@
 # cargo-zigbuild, cargo-deb: see scripts/package-tools.sh).
 #
 # Each Lua flavour is linked with cargo-zigbuild against glibc 2.28, so the
-# package installs on Debian 10 (glibc 2.28), 11 and 12; zig also links the
-# unwinder statically, which leaves libc6 as the only dependency. The files
+# package installs on Debian 10 (glibc 2.28), 11 and 12, and against the
+# system's libgcc_s unwinder (see zig_build in package-tools.sh for why).
+# dpkg-shlibdeps computes the dependencies; cargo-deb leaves libgcc out, as
+# every Debian system has it, so libc6 is the only one. The files
 # are stripped (lintian wants no .comment section) and packaged by
 # `cargo deb --no-build` from the assets in Cargo.toml [package.metadata.deb];
 # an md5sums file is added with dpkg-deb.
@@ -18,8 +20,6 @@ need_apt dpkg-dev binutils
 need_zigbuild
 need_cargo_deb
 
-target=x86_64-unknown-linux-gnu
-glibc=2.28
 out=build/deb
 rm -rf "$out"; mkdir -p "$out/bin"
 
@@ -27,12 +27,11 @@ rm -rf "$out"; mkdir -p "$out/bin"
 # LuaJIT provides (a luajit build would not load in PUC Lua 5.1).
 for v in 5.1 5.2 5.3 5.4; do
   f="lua${v/./}"
-  echo "== $f (glibc $glibc)" >&2
-  cargo zigbuild --locked --release --quiet --target "$target.$glibc" \
-    --no-default-features --features "$f,module" --lib >&2
+  echo "== $f (glibc $ZIG_GLIBC)" >&2
+  zig_build --no-default-features --features "$f,module" --lib
   mkdir -p "$out/lua$v"
   strip --strip-unneeded --remove-section=.comment --remove-section=.note \
-    -o "$out/lua$v/luajwtjitsi.so" "target/$target/release/libluajwtjitsi.so"
+    -o "$out/lua$v/luajwtjitsi.so" "target/$ZIG_TARGET/release/libluajwtjitsi.so"
 done
 
 # Programs of this crate (none yet): built once, without a Lua feature, so
@@ -40,10 +39,10 @@ done
 bins=$(cargo metadata --no-deps --format-version 1 \
   | python3 -c 'import json,sys; print(" ".join(t["name"] for p in json.load(sys.stdin)["packages"] for t in p["targets"] if "bin" in t["kind"]))')
 if [ -n "$bins" ]; then
-  echo "== programs: $bins (glibc $glibc)" >&2
-  cargo zigbuild --locked --release --quiet --target "$target.$glibc" --bins >&2
+  echo "== programs: $bins (glibc $ZIG_GLIBC)" >&2
+  zig_build --bins
   for b in $bins; do
-    strip --strip-unneeded --remove-section=.comment --remove-section=.note -o "$out/bin/$b" "target/$target/release/$b"
+    strip --strip-unneeded --remove-section=.comment --remove-section=.note -o "$out/bin/$b" "target/$ZIG_TARGET/release/$b"
   done
 fi
 

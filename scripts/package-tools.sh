@@ -54,3 +54,20 @@ need_cargo_deb() {
   fi
   PATH="$root/bin:$PATH"
 }
+
+# zig_build ARGS...: `cargo zigbuild` for x86_64 Linux against glibc 2.28, with
+# the system unwinder. Left alone, zig links its own libunwind into the .so;
+# LuaJIT raises errors through libgcc_s's unwinder, and a Lua error raised
+# from Rust code (a caught panic, for one) then crashes LuaJIT, because the
+# Rust frames' personality routine reads libgcc_s's unwind context with
+# zig's functions. Linking libgcc_s.so.1 (present on every Debian: libgcc1
+# on 10, libgcc-s1 on 11 and 12) makes both sides use one unwinder.
+# tests/packaging/deb.sh proves it with a panic under LuaJIT.
+ZIG_TARGET=x86_64-unknown-linux-gnu
+ZIG_GLIBC=2.28
+zig_build() {
+  local libgcc_s=/lib/x86_64-linux-gnu/libgcc_s.so.1
+  [ -e "$libgcc_s" ] || { echo "package-tools: $libgcc_s is missing (Debian package libgcc-s1)" >&2; return 1; }
+  RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=$libgcc_s" \
+    cargo zigbuild --locked --release --quiet --target "$ZIG_TARGET.$ZIG_GLIBC" "$@" >&2
+}
