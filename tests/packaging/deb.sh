@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# The Debian package, as an admin gets it (make deb, then dpkg):
+#   1. build lua-luajwtjitsi_<version>_amd64.deb (scripts/package-deb.sh);
+#   2. its fields and files; Depends is libc6 only; no shipped ELF file needs
+#      a glibc symbol newer than GLIBC_2.28 (objdump -T); lintian has nothing
+#      to say (errors, warnings, info and pedantic tags all count);
+#   3. the packaged files load in Debian 12's lua5.1-5.4 and luajit, straight
+#      from the unpacked package, and a Rust panic under LuaJIT reaches Lua as
+#      an error (a probe build made with the same toolchain);
+#   4. installed with dpkg in a Debian 11 chroot (debootstrap, cached as a
+#      tarball), or on this machine with PKGTEST_ON_HOST=1 or when no chroot
+#      can be made: lua5.1-5.4 and luajit load it from the system path and
+#      verify vectors; jitsi-meet-prosody's luajwtjitsi.lib.lua (a stand-in
+#      file before install, a stand-in jitsi-meet-prosody package before and
+#      after install) is diverted with our shim in its place; dpkg -r and
+#      dpkg -P give it back and remove the diversion.
+# The chroot is a temporary folder, deleted on exit; the host run removes
+# both packages, the stand-in file and the diversion on exit, pass or fail.
+# PKGTEST_DEB=<file> tests that package instead of building one (step 1 is
+# skipped); PKGTEST_VERBOSE=1 prints every check, not only failures.
+# Last line: "deb: N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+. scripts/package-tools.sh
+
+pass=0; fail=0
+ok() { pass=$((pass + 1)); [ "${PKGTEST_VERBOSE:-0}" != 1 ] || echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+# Adds the counts of a load_check.lua run (its last line) to ours.
+count_load_check() {
+  local out="$1" p f
+  printf '%s\n' "$out" | grep -v '^load_check' || true
+  read -r p f < <(printf '%s\n' "$out" | sed -n 's/^load_check .*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n 1)
+  if [ -z "${p:-}" ]; then bad "load_check printed no result: $out"; return; fi
+  pass=$((pass + p)); fail=$((fail + f))
+}
+
+need_apt lintian dpkg-dev binutils lua5.1 lua5.2 lua5.3 lua5.4 luajit
+work=$(mktemp -d)
+host_cleanup=:
+cleanup() { eval "$host_cleanup"; rm -rf "$work"; }
+trap cleanup EXIT
+
+# ---- 1. build
+if [ -n "${PKGTEST_DEB:-}" ]; then
+  deb=$PKGTEST_DEB; echo "deb: testing $deb (not rebuilt)"
+else
+  deb=$(scripts/package-deb.sh | tail -n 1)
+fi
+version=$(cargo metadata --no-deps --format-version 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["packages"][0]["version"])')
+check "package file is lua-luajwtjitsi_${version}-1_amd64.deb (got $deb)" "[ \"\$(basename '$deb')\" = 'lua-luajwtjitsi_${version}-1_amd64.deb' ]"
+cp "$deb" "$work/lua-luajwtjitsi.deb"
+
+# ---- 2. fields, files, glibc symbols, lintian
+field() { dpkg-deb -f "$deb" "$1"; }
+check "Depends is libc6 only (got: $(field Depends))" "[[ \"\$(field Depends)\" =~ ^libc6\ \(\>=\ 2\.([0-9]+)\)$ ]] && [ \"\${BASH_REMATCH[1]}\" -le 28 ]"
+for f in Section Priority Homepage Maintainer Description; do
+  check "field $f is set" "[ -n \"\$(field $f)\" ]"
+done
+check "Section is interpreters" "[ \"\$(field Section)\" = interpreters ]"
+dpkg-deb -x "$deb" "$work/unpacked"
+u="$work/unpacked"
+expected=(
+  usr/lib/x86_64-linux-gnu/lua/5.1/luajwtjitsi.so usr/lib/x86_64-linux-gnu/lua/5.2/luajwtjitsi.so
+  usr/lib/x86_64-linux-gnu/lua/5.3/luajwtjitsi.so usr/lib/x86_64-linux-gnu/lua/5.4/luajwtjitsi.so
+  usr/share/jitsi-meet/prosody-plugins/luajwtjitsi.lib.lua
+  usr/share/doc/lua-luajwtjitsi/copyright usr/share/doc/lua-luajwtjitsi/changelog.Debian.gz
+  usr/share/doc/lua-luajwtjitsi/changelog.gz usr/share/doc/lua-luajwtjitsi/README.md
+)
+for f in "${expected[@]}"; do check "package holds /$f" "[ -f '$u/$f' ]"; done
+check "the packaged shim is lua/luajwtjitsi.lib.lua" "cmp -s lua/luajwtjitsi.lib.lua '$u/usr/share/jitsi-meet/prosody-plugins/luajwtjitsi.lib.lua'"
+check "md5sums lists every file" "[ \"\$(dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./md5sums | wc -l)\" -eq \"\$(find '$u' -type f | wc -l)\" ]"
+elves=0
+while IFS= read -r -d '' f; do
+  head -c 4 "$f" | grep -q 'ELF' || continue
+  elves=$((elves + 1))
+  rel=${f#"$u"/}
+  newest=$(objdump -T "$f" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
+  check "/$rel needs no glibc symbol newer than 2.28 (newest: $newest)" \
+    "[ \"\$(printf '%s\n' '$newest' 2.28 | sort -V | tail -n 1)\" = 2.28 ]"
+  needed=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+  check "/$rel needs only libc6's libraries and libgcc_s (has: $needed)" \
+    "! printf '%s\n' $needed | grep -qvE '^(libc|libm|libdl|libpthread|librt)\.so\.[0-9]+$|^ld-linux-x86-64\.so\.2$|^libgcc_s\.so\.1$'"
+done < <(find "$u" -type f -print0)
+check "package holds 4 ELF files or more (found $elves)" "[ $elves -ge 4 ]"
+lint=$(lintian --pedantic --info --tag-display-limit 0 "$deb" 2>&1 | grep -v '^running with root privileges' || true)
+check "lintian --pedantic --info: no tags${lint:+ (got: $lint)}" "[ -z \"\$lint\" ]"
+
+# ---- 3. the unpacked files under this machine's interpreters; panic under LuaJIT
+tests/packaging/cases.py > "$work/cases.lua"
+cp tests/packaging/load_check.lua "$work/"
+for pair in lua5.1:5.1 lua5.2:5.2 lua5.3:5.3 lua5.4:5.4 luajit:5.1; do
+  lua=${pair%:*}; v=${pair#*:}; dir="$u/usr/lib/x86_64-linux-gnu/lua/$v"
+  out=$(cd "$work" && env -i PATH=/usr/bin:/bin LUA_CPATH="$dir/?.so" LUA_PATH="/nonexistent/?.lua" \
+    "$lua" load_check.lua "$dir/luajwtjitsi.so" cases.lua "$u/usr/share/jitsi-meet/prosody-plugins/luajwtjitsi.lib.lua" 2>&1) || true
+  count_load_check "$out"
+done
+need_zigbuild
+zig_build --no-default-features --features lua51,module,panic-probe --lib
+mkdir -p "$work/probe"
+cp "target/$ZIG_TARGET/release/libluajwtjitsi.so" "$work/probe/luajwtjitsi.so"
+for lua in luajit lua5.1; do
+  out=$(env -i PATH=/usr/bin:/bin RUST_BACKTRACE=0 LUA_CPATH="$work/probe/?.so" "$lua" -e '
+    local jwt = require "luajwtjitsi"
+    local ok, err = pcall(jwt._internals._panic)
+    assert(not ok and tostring(err):find("panic-probe", 1, true), tostring(err))
+    assert(jwt.verify(jwt.encode({ sub = "after" }, "s"), "HS256", "s").sub == "after")
+    io.write("caught")' 2>/dev/null) || true
+  check "a panic in the zig-built lua51 module is a Lua error under $lua" "[ \"\$out\" = caught ]"
+done
+
+# ---- 4. dpkg: install, diversion both ways, remove, purge
+jitsi_lib=/usr/share/jitsi-meet/prosody-plugins/luajwtjitsi.lib.lua
+# A stand-in for jitsi-meet-prosody: a package that ships jitsi's file.
+mkdir -p "$work/standin/DEBIAN" "$work/standin$(dirname "$jitsi_lib")"
+printf -- '-- stand-in for the pure-Lua luajwtjitsi of jitsi-meet-prosody\nreturn { standin = "package" }\n' \
+  > "$work/standin$jitsi_lib"
+cat > "$work/standin/DEBIAN/control" <<CONTROL
+Package: jitsi-meet-prosody
+Version: 0.0~standin
+Architecture: all
+Maintainer: luajwtjitsi tests <tests@localhost>
+Description: stand-in for jitsi-meet-prosody (luajwtjitsi package test)
+ Ships only prosody-plugins/luajwtjitsi.lib.lua.
+CONTROL
+dpkg-deb --root-owner-group --build "$work/standin" "$work/jitsi-meet-prosody.deb" >/dev/null
+printf -- '-- stand-in file, no package\nreturn { standin = "file" }\n' > "$work/standin-file.lua"
+
+# R is the root the packages go into; run runs a command inside it.
+R=""; mode=""
+make_chroot() {
+  local tarball="$LUAJWTJITSI_TOOLS/debian11-lua.tar.gz" fresh="$work/debootstrap"
+  if [ ! -s "$tarball" ]; then
+    need_apt debootstrap || return 1
+    echo "deb: making a Debian 11 chroot with lua5.1-5.4 and luajit (debootstrap, about a minute; cached in $tarball)" >&2
+    if ! debootstrap --variant=minbase --include=lua5.1,lua5.2,lua5.3,lua5.4,luajit \
+         bullseye "$fresh" http://deb.debian.org/debian > "$work/debootstrap.log" 2>&1; then
+      echo "deb: debootstrap bullseye failed; last lines:" >&2; tail -n 5 "$work/debootstrap.log" >&2
+      return 1
+    fi
+    mkdir -p "$LUAJWTJITSI_TOOLS"
+    tar -C "$fresh" --exclude=./usr/share/doc --exclude=./usr/share/man --exclude=./usr/share/locale \
+      --exclude='./var/cache/apt/archives/*.deb' --exclude='./var/lib/apt/lists/*' \
+      -czf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    rm -rf "$fresh"
+  fi
+  mkdir -p "$work/chroot"
+  tar -C "$work/chroot" -xzf "$tarball"
+  R="$work/chroot"
+}
+if [ "$(id -u)" -ne 0 ]; then
+  bad "dpkg tests need root (dpkg -i into a chroot or this machine)"
+elif [ "${PKGTEST_ON_HOST:-0}" != 1 ] && make_chroot; then
+  mode="Debian $(cat "$R/etc/debian_version") chroot"
+else
+  [ "${PKGTEST_ON_HOST:-0}" = 1 ] || echo "deb: no chroot could be made; installing on this machine instead" >&2
+  mode="this machine ($(. /etc/os-release; echo "$PRETTY_NAME"))"
+  # Refuse to touch a machine where jitsi or this package is already in play.
+  for p in lua-luajwtjitsi jitsi-meet-prosody; do
+    if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -qv 'not-installed'; then
+      bad "$p is already known to dpkg here; not testing on this machine"; mode=""
+    fi
+  done
+  if [ -e "$jitsi_lib" ] || [ -n "$(dpkg-divert --listpackage "$jitsi_lib")" ]; then
+    bad "$jitsi_lib or a diversion of it already exists here; not testing on this machine"; mode=""
+  fi
+  [ -d /usr/share/jitsi-meet ] && had_jitsi_dir=1 || had_jitsi_dir=0
+  host_cleanup='dpkg -P lua-luajwtjitsi jitsi-meet-prosody >/dev/null 2>&1 || true
+    rm -f "$jitsi_lib" "$jitsi_lib.distrib"
+    dpkg-divert --package lua-luajwtjitsi --remove "$jitsi_lib" >/dev/null 2>&1 || true
+    [ "$had_jitsi_dir" = 1 ] || rm -rf /usr/share/jitsi-meet'
+fi
+
+run() { if [ -n "$R" ]; then chroot "$R" "$@"; else "$@"; fi; }
+dpkgq() { run dpkg "$@" > "$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"; return 1; }; }
+status() { run dpkg-query -W -f='${Status}' "$1" 2>/dev/null || echo not-installed; }
+diverted_by() { run dpkg-divert --listpackage "$jitsi_lib"; }
+same_as() { cmp -s "$R$jitsi_lib" "$1"; }
+
+if [ -n "$mode" ]; then
+  echo "deb: dpkg tests in $mode"
+  mkdir -p "$R/tmp/pkgtest"
+  cp "$work/lua-luajwtjitsi.deb" "$work/jitsi-meet-prosody.deb" "$work/load_check.lua" "$work/cases.lua" "$R/tmp/pkgtest/"
+  shim=lua/luajwtjitsi.lib.lua
+  jitsi_file="$work/standin$jitsi_lib"
+
+  installed_checks() { # $1: what jitsi's file should now be at the .distrib name
+    check "[$2] lua-luajwtjitsi is installed" "[ \"\$(status lua-luajwtjitsi)\" = 'install ok installed' ]"
+    check "[$2] $jitsi_lib is our shim" "same_as '$shim'"
+    check "[$2] jitsi's file is at $jitsi_lib.distrib" "cmp -s '$R$jitsi_lib.distrib' '$1'"
+    check "[$2] the diversion belongs to lua-luajwtjitsi" "[ \"\$(diverted_by)\" = lua-luajwtjitsi ]"
+  }
+  gone_checks() { # $1: what should be back at jitsi's path ("" = nothing)
+    for v in 5.1 5.2 5.3 5.4; do
+      check "[$2] /usr/lib/x86_64-linux-gnu/lua/$v/luajwtjitsi.so is gone" "[ ! -e '$R/usr/lib/x86_64-linux-gnu/lua/$v/luajwtjitsi.so' ]"
+    done
+    check "[$2] no diversion of $jitsi_lib is left" "[ -z \"\$(diverted_by)\" ]"
+    check "[$2] no $jitsi_lib.distrib is left" "[ ! -e '$R$jitsi_lib.distrib' ]"
+    if [ -n "$1" ]; then
+      check "[$2] jitsi's file is back at $jitsi_lib" "same_as '$1'"
+    else
+      check "[$2] nothing is left at $jitsi_lib" "[ ! -e '$R$jitsi_lib' ]"
+    fi
+  }
+
+  # Run 1: a stand-in file (no package) is there before install; dpkg -r, then -P.
+  t="file before install"
+  mkdir -p "$R$(dirname "$jitsi_lib")"; cp "$work/standin-file.lua" "$R$jitsi_lib"
+  check "[$t] dpkg -i lua-luajwtjitsi" "dpkgq -i /tmp/pkgtest/lua-luajwtjitsi.deb"
+  installed_checks "$work/standin-file.lua" "$t"
+  for pair in lua5.1:5.1 lua5.2:5.2 lua5.3:5.3 lua5.4:5.4 luajit:5.1; do
+    lua=${pair%:*}; v=${pair#*:}
+    out=$(run env -i PATH=/usr/bin:/bin "$lua" /tmp/pkgtest/load_check.lua \
+      "/usr/lib/x86_64-linux-gnu/lua/$v/luajwtjitsi.so" /tmp/pkgtest/cases.lua "$jitsi_lib" 2>&1) || true
+    count_load_check "$out"
+  done
+  check "[$t] dpkg -r lua-luajwtjitsi" "dpkgq -r lua-luajwtjitsi"
+  gone_checks "$work/standin-file.lua" "$t, after -r"
+  check "[$t] dpkg -P lua-luajwtjitsi" "dpkgq -P lua-luajwtjitsi"
+  check "[$t] purged" "[ \"\$(status lua-luajwtjitsi)\" != 'deinstall ok config-files' ]"
+  gone_checks "$work/standin-file.lua" "$t, after -P"
+  rm -f "$R$jitsi_lib"
+
+  # Run 2: jitsi-meet-prosody (stand-in package) comes after us; dpkg -P alone.
+  t="jitsi package after install"
+  check "[$t] dpkg -i lua-luajwtjitsi" "dpkgq -i /tmp/pkgtest/lua-luajwtjitsi.deb"
+  check "[$t] $jitsi_lib is our shim" "same_as '$shim'"
+  check "[$t] dpkg -i jitsi-meet-prosody" "dpkgq -i /tmp/pkgtest/jitsi-meet-prosody.deb"
+  installed_checks "$jitsi_file" "$t"
+  check "[$t] dpkg -P lua-luajwtjitsi" "dpkgq -P lua-luajwtjitsi"
+  gone_checks "$jitsi_file" "$t, after -P"
+  check "[$t] dpkg -P jitsi-meet-prosody" "dpkgq -P jitsi-meet-prosody"
+
+  # Run 3: jitsi-meet-prosody is there first (the usual upgrade); -r, then -P.
+  t="jitsi package before install"
+  check "[$t] dpkg -i jitsi-meet-prosody" "dpkgq -i /tmp/pkgtest/jitsi-meet-prosody.deb"
+  check "[$t] dpkg -i lua-luajwtjitsi" "dpkgq -i /tmp/pkgtest/lua-luajwtjitsi.deb"
+  installed_checks "$jitsi_file" "$t"
+  check "[$t] dpkg -r lua-luajwtjitsi" "dpkgq -r lua-luajwtjitsi"
+  gone_checks "$jitsi_file" "$t, after -r"
+  check "[$t] dpkg -P lua-luajwtjitsi" "dpkgq -P lua-luajwtjitsi"
+  gone_checks "$jitsi_file" "$t, after -P"
+  check "[$t] dpkg -P jitsi-meet-prosody" "dpkgq -P jitsi-meet-prosody"
+  check "[$t] dpkg knows neither package any more" \
+    "[ \"\$(status lua-luajwtjitsi)\" != 'install ok installed' ] && [ -z \"\$(run dpkg-query -W -f='\${Status}' lua-luajwtjitsi jitsi-meet-prosody 2>/dev/null | grep -v not-installed)\" ]"
+fi
+
+echo "deb: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
