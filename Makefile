@@ -1,5 +1,5 @@
 # The two commands a newcomer needs, plus the build.
-.PHONY: demo test build bench clean
+.PHONY: demo test build bench deb clean
 
 demo:   ## build the module, start a private Prosody, log in with good and bad tokens
 	scripts/demo.sh
@@ -12,6 +12,9 @@ build:  ## build/<flavour>/luajwtjitsi.so for lua51 lua52 lua53 lua54 luajit
 
 bench:  ## operations per second under Lua 5.4 vs Prosody's util.jwt and the raw limits (README "Performance")
 	scripts/bench.sh $(BENCH_ARGS)
+
+deb:    ## build/deb/lua-luajwtjitsi_<version>_amd64.deb (glibc 2.28 builds; installs its tools first)
+	scripts/package-deb.sh
 
 clean:
 	rm -rf build target

@@ -13,6 +13,8 @@
 #   9. jitsi-jwt (cli/): its tokens pass the Lua module and PyJWT, and back
 #  10. benchmark smoke run: `make bench` still runs and every result checks
 #      out (figures are printed, never compared with a threshold)
+#  11. packages: the luarocks rock and the Debian package, installed, loaded
+#      and removed (tests/packaging/rock.sh, tests/packaging/deb.sh)
 # Ends with one line "N passed, N failed" summed over every stage that counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,6 +68,10 @@ fi
 mkdir -p build/bench-smoke-baseline
 cp build/lua54/luajwtjitsi.so build/bench-smoke-baseline/
 scripts/bench.sh "${bench_args[@]}" 2>&1 | tee -a "$logs/checks.log"
+
+stage "packages: luarocks rock and Debian package"
+tests/packaging/rock.sh 2>&1 | tee -a "$logs/checks.log"
+tests/packaging/deb.sh 2>&1 | tee -a "$logs/checks.log"
 
 # Sum what the runners reported. pipefail above already stopped on failure;
 # this is the closing line.
