@@ -36,8 +36,7 @@ done
 
 # Programs of this crate (none yet): built once, without a Lua feature, so
 # that a Cargo.toml asset line is all that adding one to the package takes.
-bins=$(cargo metadata --no-deps --format-version 1 \
-  | python3 -c 'import json,sys; print(" ".join(t["name"] for p in json.load(sys.stdin)["packages"] for t in p["targets"] if "bin" in t["kind"]))')
+bins=$(crate_bins)
 if [ -n "$bins" ]; then
   echo "== programs: $bins (glibc $ZIG_GLIBC)" >&2
   zig_build --bins

@@ -71,3 +71,9 @@ zig_build() {
   RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=$libgcc_s" \
     cargo zigbuild --locked --release --quiet --target "$ZIG_TARGET.$ZIG_GLIBC" "$@" >&2
 }
+
+# crate_bins: the names of this crate's [[bin]] targets, one line.
+crate_bins() {
+  cargo metadata --no-deps --format-version 1 | python3 -c 'import json, sys
+print(" ".join(t["name"] for p in json.load(sys.stdin)["packages"] for t in p["targets"] if "bin" in t["kind"]))'
+}

@@ -69,12 +69,14 @@ expected=(
   usr/share/doc/lua-luajwtjitsi/copyright usr/share/doc/lua-luajwtjitsi/changelog.Debian.gz
   usr/share/doc/lua-luajwtjitsi/changelog.gz usr/share/doc/lua-luajwtjitsi/README.md
 )
+# Every program of the crate must be in the package (an asset line in Cargo.toml).
+for b in $(crate_bins); do expected+=("usr/bin/$b"); done
 for f in "${expected[@]}"; do check "package holds /$f" "[ -f '$u/$f' ]"; done
 check "the packaged shim is lua/luajwtjitsi.lib.lua" "cmp -s lua/luajwtjitsi.lib.lua '$u/usr/share/jitsi-meet/prosody-plugins/luajwtjitsi.lib.lua'"
 check "md5sums lists every file" "[ \"\$(dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./md5sums | wc -l)\" -eq \"\$(find '$u' -type f | wc -l)\" ]"
 elves=0
 while IFS= read -r -d '' f; do
-  head -c 4 "$f" | grep -q 'ELF' || continue
+  readelf -h "$f" >/dev/null 2>&1 || continue
   elves=$((elves + 1))
   rel=${f#"$u"/}
   newest=$(objdump -T "$f" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
@@ -82,7 +84,7 @@ while IFS= read -r -d '' f; do
     "[ \"\$(printf '%s\n' '$newest' 2.28 | sort -V | tail -n 1)\" = 2.28 ]"
   needed=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
   check "/$rel needs only libc6's libraries and libgcc_s (has: $needed)" \
-    "! printf '%s\n' $needed | grep -qvE '^(libc|libm|libdl|libpthread|librt)\.so\.[0-9]+$|^ld-linux-x86-64\.so\.2$|^libgcc_s\.so\.1$'"
+    "! tr ' ' '\n' <<<'$needed' | grep -vE '^$|^(libc|libm|libdl|libpthread|librt)\.so\.[0-9]+$|^ld-linux-x86-64\.so\.2$|^libgcc_s\.so\.1$' >/dev/null"
 done < <(find "$u" -type f -print0)
 check "package holds 4 ELF files or more (found $elves)" "[ $elves -ge 4 ]"
 lint=$(lintian --pedantic --info --tag-display-limit 0 "$deb" 2>&1 | grep -v '^running with root privileges' || true)
@@ -159,7 +161,8 @@ else
   mode="this machine ($(. /etc/os-release; echo "$PRETTY_NAME"))"
   # Refuse to touch a machine where jitsi or this package is already in play.
   for p in lua-luajwtjitsi jitsi-meet-prosody; do
-    if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -qv 'not-installed'; then
+    st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    if [ -n "$st" ] && [[ "$st" != *not-installed* ]]; then
       bad "$p is already known to dpkg here; not testing on this machine"; mode=""
     fi
   done

@@ -64,8 +64,12 @@ installed_check() {
   local so="$tree/lib/lua/$v/luajwtjitsi.so" shim="$tree/share/lua/$v/luajwtjitsi-native/luajwtjitsi.lib.lua"
   check "[$name] the tree has $so" "[ -f '$so' ]"
   check "[$name] the tree has $shim" "[ -f '$shim' ]"
+  # Listings are captured before grep: under pipefail, `cmd | grep -q` fails
+  # when grep stops reading early.
+  local listed
+  listed=$(lr "$name" --tree "$tree" list --porcelain)
   check "[$name] luarocks list shows luajwtjitsi-native $rock_version" \
-    "lr $name --tree '$tree' list --porcelain | grep -q '^luajwtjitsi-native	$rock_version	installed'"
+    "grep -q '^luajwtjitsi-native	$rock_version	installed' <<<\"\$listed\""
   # Only what `luarocks path` gives, from a folder holding no module.
   local paths out
   paths=$(lr "$name" --tree "$tree" path | sed -n "s/^export \(LUA_C\{0,1\}PATH\)='\(.*\)'$/\1=\2/p")
@@ -103,8 +107,9 @@ sed -e "s|^   url = .*|   url = \"file://$work/$src.tar.gz\", dir = \"$src\",|" 
   "$spec" > "$work/pack/$(basename "$spec")"
 check "luarocks pack" "(cd '$work/pack' && luarocks pack '$(basename "$spec")' >&2)"
 srcrock="$work/pack/luajwtjitsi-native-$rock_version.src.rock"
+listing=$(unzip -l "$srcrock" 2>&1 || true)
 check "the source rock holds the rockspec and the source" \
-  "unzip -l '$srcrock' | grep -q 'luajwtjitsi-native-$rock_version.rockspec' && unzip -l '$srcrock' | grep -q '$src.tar.gz'"
+  "grep -q 'luajwtjitsi-native-$rock_version.rockspec' <<<\"\$listing\" && grep -q '$src.tar.gz' <<<\"\$listing\""
 if lr 5.4 --tree "$work/tree-src" install "$srcrock" > "$work/install-src.log" 2>&1; then
   check "[5.4] luarocks install of the source rock" true
   check "[5.4] the source rock built the lua54 flavour" "grep -q 'cargo build --features lua54,module' '$work/install-src.log'"
