@@ -55,24 +55,30 @@ need_cargo_deb() {
   PATH="$root/bin:$PATH"
 }
 
-# zig_build ARGS...: `cargo zigbuild` for x86_64 Linux against glibc 2.28, with
-# the system unwinder. Left alone, zig links its own libunwind into the .so;
-# LuaJIT raises errors through libgcc_s's unwinder, and a Lua error raised
-# from Rust code (a caught panic, for one) then crashes LuaJIT, because the
-# Rust frames' personality routine reads libgcc_s's unwind context with
-# zig's functions. Linking libgcc_s.so.1 (present on every Debian: libgcc1
-# on 10, libgcc-s1 on 11 and 12) makes both sides use one unwinder.
-# tests/packaging/deb.sh proves it with a panic under LuaJIT.
+# zig_build ARGS...: `cargo zigbuild` for x86_64 Linux against glibc 2.28.
+# zig_build_module ARGS...: the same for the Lua module, with the system
+# unwinder. Left alone, zig links its own libunwind into the .so; LuaJIT
+# raises errors through libgcc_s's unwinder, and a Lua error raised from Rust
+# code (a caught panic, for one) then crashes LuaJIT, because the Rust
+# frames' personality routine reads libgcc_s's unwind context with zig's
+# functions. Linking libgcc_s.so.1 (present on every Debian: libgcc1 on 10,
+# libgcc-s1 on 11 and 12) makes both sides use one unwinder; only the
+# GCC_3.x/4.2 symbols that Debian 10's libgcc_s has are used.
+# tests/packaging/deb.sh proves it with a panic under LuaJIT. Programs keep
+# zig's unwinder: no Lua frames there, and linking an executable against
+# this machine's libgcc_s would pull in its GLIBC_2.35 needs.
 ZIG_TARGET=x86_64-unknown-linux-gnu
 ZIG_GLIBC=2.28
 zig_build() {
+  cargo zigbuild --locked --release --quiet --target "$ZIG_TARGET.$ZIG_GLIBC" "$@" >&2
+}
+zig_build_module() {
   local libgcc_s=/lib/x86_64-linux-gnu/libgcc_s.so.1
   [ -e "$libgcc_s" ] || { echo "package-tools: $libgcc_s is missing (Debian package libgcc-s1)" >&2; return 1; }
-  RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=$libgcc_s" \
-    cargo zigbuild --locked --release --quiet --target "$ZIG_TARGET.$ZIG_GLIBC" "$@" >&2
+  RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=$libgcc_s" zig_build "$@"
 }
 
-# crate_bins: the names of this crate's [[bin]] targets, one line.
+# crate_bins: the names of the workspace's [[bin]] targets, on one line.
 crate_bins() {
   cargo metadata --no-deps --format-version 1 | python3 -c 'import json, sys
 print(" ".join(t["name"] for p in json.load(sys.stdin)["packages"] for t in p["targets"] if "bin" in t["kind"]))'

@@ -10,7 +10,7 @@
 #   4. installed with dpkg in a Debian 11 chroot (debootstrap, cached as a
 #      tarball), or on this machine with PKGTEST_ON_HOST=1 or when no chroot
 #      can be made: lua5.1-5.4 and luajit load it from the system path and
-#      verify vectors; jitsi-meet-prosody's luajwtjitsi.lib.lua (a stand-in
+#      verify vectors, and each program in /usr/bin (jitsi-jwt) runs; jitsi-meet-prosody's luajwtjitsi.lib.lua (a stand-in
 #      file before install, a stand-in jitsi-meet-prosody package before and
 #      after install) is diverted with our shim in its place; dpkg -r and
 #      dpkg -P give it back and remove the diversion.
@@ -69,7 +69,7 @@ expected=(
   usr/share/doc/lua-luajwtjitsi/copyright usr/share/doc/lua-luajwtjitsi/changelog.Debian.gz
   usr/share/doc/lua-luajwtjitsi/changelog.gz usr/share/doc/lua-luajwtjitsi/README.md
 )
-# Every program of the crate must be in the package (an asset line in Cargo.toml).
+# Every program of the workspace must be in the package (an asset line in Cargo.toml).
 for b in $(crate_bins); do expected+=("usr/bin/$b"); done
 for f in "${expected[@]}"; do check "package holds /$f" "[ -f '$u/$f' ]"; done
 check "the packaged shim is lua/luajwtjitsi.lib.lua" "cmp -s lua/luajwtjitsi.lib.lua '$u/usr/share/jitsi-meet/prosody-plugins/luajwtjitsi.lib.lua'"
@@ -100,7 +100,7 @@ for pair in lua5.1:5.1 lua5.2:5.2 lua5.3:5.3 lua5.4:5.4 luajit:5.1; do
   count_load_check "$out"
 done
 need_zigbuild
-zig_build --no-default-features --features lua51,module,panic-probe --lib
+zig_build_module --no-default-features --features lua51,module,panic-probe --lib
 mkdir -p "$work/probe"
 cp "target/$ZIG_TARGET/release/libluajwtjitsi.so" "$work/probe/luajwtjitsi.so"
 for lua in luajit lua5.1; do
@@ -199,6 +199,7 @@ if [ -n "$mode" ]; then
     for v in 5.1 5.2 5.3 5.4; do
       check "[$2] /usr/lib/x86_64-linux-gnu/lua/$v/luajwtjitsi.so is gone" "[ ! -e '$R/usr/lib/x86_64-linux-gnu/lua/$v/luajwtjitsi.so' ]"
     done
+    for b in $(crate_bins); do check "[$2] /usr/bin/$b is gone" "[ ! -e '$R/usr/bin/$b' ]"; done
     check "[$2] no diversion of $jitsi_lib is left" "[ -z \"\$(diverted_by)\" ]"
     check "[$2] no $jitsi_lib.distrib is left" "[ ! -e '$R$jitsi_lib.distrib' ]"
     if [ -n "$1" ]; then
@@ -218,6 +219,9 @@ if [ -n "$mode" ]; then
     out=$(run env -i PATH=/usr/bin:/bin "$lua" /tmp/pkgtest/load_check.lua \
       "/usr/lib/x86_64-linux-gnu/lua/$v/luajwtjitsi.so" /tmp/pkgtest/cases.lua "$jitsi_lib" 2>&1) || true
     count_load_check "$out"
+  done
+  for b in $(crate_bins); do
+    check "[$t] /usr/bin/$b runs (--version)" "[ \"\$(run env -i PATH=/usr/bin:/bin /usr/bin/$b --version 2>&1)\" = '$b $version' ]"
   done
   check "[$t] dpkg -r lua-luajwtjitsi" "dpkgq -r lua-luajwtjitsi"
   gone_checks "$work/standin-file.lua" "$t, after -r"
