@@ -1,0 +1,45 @@
+//! Inputs that once broke an invariant, found by the fuzz targets
+//! (fuzz/regressions/<target>/ holds the raw inputs, replayed by
+//! `scripts/fuzz.sh regressions`). Each test states the invariant in core
+//! terms so it runs in plain `cargo test`, without the fuzzer.
+
+use luajwtjitsi::alg::Algorithm;
+use luajwtjitsi::{json, token, Accepted};
+use serde_json::{Map, Value};
+
+/// fuzz/json, crash-95f6cc91: serde_json without `float_roundtrip` read
+/// some long decimals to a neighbouring double, so the canonical form of a
+/// parsed claim was not stable: 8.99999199999999999e35 came back as
+/// 8.999992e35.
+#[test]
+fn long_decimal_parses_to_the_nearest_double() {
+    let text = b"899999199999999999991999999999999299992";
+    let value = json::parse_value(text).unwrap();
+    let canon = json::to_canonical(&value).unwrap();
+    let again = json::to_canonical(&json::parse_value(&canon).unwrap()).unwrap();
+    assert_eq!(canon, again);
+    assert_eq!(value.as_f64(), Some(899999199999999999991999999999999299992.0));
+}
+
+/// fuzz/encode, crash-bdda34c7: a payload float written in shortest form
+/// (9.113902524445539e-306) was read back by verify as ...554e-306.
+#[test]
+fn encoded_float_claim_comes_back_unchanged() {
+    let x = 9.113902524445539e-306_f64;
+    let mut claims = Map::new();
+    claims.insert(String::new(), Value::from(x));
+    let tok = luajwtjitsi::encode(&claims, b"s3cr3t-test-only", Algorithm::HS256, None).unwrap();
+    let back = token::verify(
+        tok.as_bytes(),
+        b"HS256",
+        b"s3cr3t-test-only",
+        Accepted::default(),
+        0,
+    )
+    .unwrap();
+    assert_eq!(back.get("").and_then(Value::as_f64), Some(x));
+    for text in ["9.113902524445539e-306", "1.7976931348623157e308", "5e-324", "0.1"] {
+        let parsed = json::parse_value(text.as_bytes()).unwrap();
+        assert_eq!(parsed.as_f64(), text.parse::<f64>().ok(), "{text}");
+    }
+}
