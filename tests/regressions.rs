@@ -18,7 +18,10 @@ fn long_decimal_parses_to_the_nearest_double() {
     let canon = json::to_canonical(&value).unwrap();
     let again = json::to_canonical(&json::parse_value(&canon).unwrap()).unwrap();
     assert_eq!(canon, again);
-    assert_eq!(value.as_f64(), Some(899999199999999999991999999999999299992.0));
+    assert_eq!(
+        value.as_f64(),
+        Some(899999199999999999991999999999999299992.0)
+    );
 }
 
 /// fuzz/encode, crash-bdda34c7: a payload float written in shortest form
@@ -38,7 +41,12 @@ fn encoded_float_claim_comes_back_unchanged() {
     )
     .unwrap();
     assert_eq!(back.get("").and_then(Value::as_f64), Some(x));
-    for text in ["9.113902524445539e-306", "1.7976931348623157e308", "5e-324", "0.1"] {
+    for text in [
+        "9.113902524445539e-306",
+        "1.7976931348623157e308",
+        "5e-324",
+        "0.1",
+    ] {
         let parsed = json::parse_value(text.as_bytes()).unwrap();
         assert_eq!(parsed.as_f64(), text.parse::<f64>().ok(), "{text}");
     }

@@ -41,7 +41,10 @@ impl Json {
 }
 
 fn map(members: &[(String, Json)]) -> Map<String, Value> {
-    members.iter().map(|(k, v)| (k.clone(), v.value())).collect()
+    members
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value()))
+        .collect()
 }
 
 fn depth(v: &Value) -> usize {
@@ -79,13 +82,23 @@ fuzz_target!(|input: Input| {
     };
     let seg = token::split(text.as_bytes()).expect("encode made a token split refuses");
     let payload_value = Value::Object(payload);
-    if depth(&payload_value) > MAX_DEPTH || header.as_ref().is_some_and(|h| depth(&Value::Object(h.clone())) > MAX_DEPTH) {
+    if depth(&payload_value) > MAX_DEPTH
+        || header
+            .as_ref()
+            .is_some_and(|h| depth(&Value::Object(h.clone())) > MAX_DEPTH)
+    {
         // Deeper than the parser's limit: encode writes it, verify refuses it.
         return;
     }
     let decoded = token::decode_segments(&seg).expect("encode made a token decode refuses");
-    assert_eq!(decoded.header.get("typ"), Some(&Value::String("JWT".into())));
-    assert_eq!(decoded.header.get("alg"), Some(&Value::String(alg.name().into())));
+    assert_eq!(
+        decoded.header.get("typ"),
+        Some(&Value::String("JWT".into()))
+    );
+    assert_eq!(
+        decoded.header.get("alg"),
+        Some(&Value::String(alg.name().into()))
+    );
     assert_eq!(
         json::to_canonical(&Value::Object(decoded.payload)).ok(),
         json::to_canonical(&payload_value).ok(),

@@ -13,12 +13,23 @@ fuzz_target!(|data: &[u8]| {
     if let Some(value) = json::parse_value(data) {
         if let Ok(canon) = json::to_canonical(&value) {
             let again = json::parse_value(&canon).expect("canonical output does not parse");
-            assert_eq!(json::to_canonical(&again).ok(), Some(canon), "canonical form not stable");
+            assert_eq!(
+                json::to_canonical(&again).ok(),
+                Some(canon),
+                "canonical form not stable"
+            );
         }
     }
     let _ = json::parse_object(data);
     if let Some(bytes) = base64url::decode(data) {
-        let unpadded = data.strip_suffix(b"==").or_else(|| data.strip_suffix(b"=")).unwrap_or(data);
-        assert_eq!(base64url::encode(&bytes).as_bytes(), unpadded, "two spellings of one value");
+        let unpadded = data
+            .strip_suffix(b"==")
+            .or_else(|| data.strip_suffix(b"="))
+            .unwrap_or(data);
+        assert_eq!(
+            base64url::encode(&bytes).as_bytes(),
+            unpadded,
+            "two spellings of one value"
+        );
     }
 });

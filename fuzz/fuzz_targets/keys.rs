@@ -44,7 +44,11 @@ fn b64(bytes: &[u8]) -> Vec<u8> {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = Vec::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -123,7 +127,11 @@ fuzz_target!(|input: Input| {
     assert_eq!(hmac_ok, shape == KeyShape::Secret && !key.is_empty());
     match keys::parse(&key) {
         Ok(parsed) => {
-            assert_ne!(shape, KeyShape::Secret, "a key that parses passed as a secret");
+            assert_ne!(
+                shape,
+                KeyShape::Secret,
+                "a key that parses passed as a secret"
+            );
             if let PublicKey::Rsa { bits, .. } = parsed.public {
                 assert!((keys::RSA_MIN_VERIFY_BITS..=keys::RSA_MAX_BITS).contains(&bits));
                 if parsed.is_private() {

@@ -59,9 +59,14 @@ fuzz_target!(|input: Input| {
     }
     let text = input.raw_token.clone().unwrap_or_else(|| tok.bytes());
     let now = input.now.or(seed.now).unwrap_or(1_700_000_000);
-    let issuers: Option<Vec<Value>> = input.issuers.as_ref().map(|v| v.iter().map(Leaf::value).collect());
-    let audiences: Option<Vec<Value>> =
-        input.audiences.as_ref().map(|v| v.iter().map(Leaf::value).collect());
+    let issuers: Option<Vec<Value>> = input
+        .issuers
+        .as_ref()
+        .map(|v| v.iter().map(Leaf::value).collect());
+    let audiences: Option<Vec<Value>> = input
+        .audiences
+        .as_ref()
+        .map(|v| v.iter().map(Leaf::value).collect());
     let accepted = Accepted {
         issuers: issuers.as_deref(),
         audiences: audiences.as_deref(),
@@ -89,7 +94,10 @@ fuzz_target!(|input: Input| {
                 KeyShape::Secret,
                 "an HS* token verified with a PEM/DER key as the secret"
             );
-            assert!(!key.is_empty(), "an HS* token verified with an empty secret");
+            assert!(
+                !key.is_empty(),
+                "an HS* token verified with an empty secret"
+            );
         }
     }
     let _ = legacy::decode(&text, &key, now);

@@ -54,11 +54,12 @@ fn seeds_from(text: &str, out: &mut Vec<Seed>) {
         };
         let key = match case.get("key") {
             Some(Value::String(s)) => s.as_bytes().to_vec(),
-            Some(Value::Object(o)) => match o.get("file").and_then(Value::as_str).and_then(read_key)
-            {
-                Some(k) => k,
-                None => continue,
-            },
+            Some(Value::Object(o)) => {
+                match o.get("file").and_then(Value::as_str).and_then(read_key) {
+                    Some(k) => k,
+                    None => continue,
+                }
+            }
             _ => continue,
         };
         out.push(Seed {
@@ -98,7 +99,10 @@ pub fn key_files() -> &'static [Vec<u8>] {
         out.push(b"s3cr3t-test-only".to_vec());
         out.push(b"sekr1t".to_vec());
         out.push(Vec::new());
-        assert!(out.len() > 10, "no key files: tests/vectors/keys not readable");
+        assert!(
+            out.len() > 10,
+            "no key files: tests/vectors/keys not readable"
+        );
         out
     })
 }
@@ -284,10 +288,16 @@ impl Token {
         out
     }
 
-    fn json_segment(&mut self, payload: bool, edit: impl FnOnce(&mut serde_json::Map<String, Value>)) {
+    fn json_segment(
+        &mut self,
+        payload: bool,
+        edit: impl FnOnce(&mut serde_json::Map<String, Value>),
+    ) {
         let i = usize::from(payload);
         let Some(seg) = self.parts.get(i) else { return };
-        let Some(bytes) = base64url::decode(seg) else { return };
+        let Some(bytes) = base64url::decode(seg) else {
+            return;
+        };
         let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&bytes) else {
             return;
         };
@@ -325,11 +335,13 @@ impl Token {
             TokenOp::DuplicateMember(p, name, leaf) => {
                 let i = usize::from(*p);
                 let Some(seg) = self.parts.get(i) else { return };
-                let Some(mut text) = base64url::decode(seg) else { return };
+                let Some(mut text) = base64url::decode(seg) else {
+                    return;
+                };
                 if text.last() == Some(&b'}') && text.len() > 2 {
                     text.pop();
-                    let member = serde_json::to_vec(&(name.text(), leaf.value()))
-                        .unwrap_or_default();
+                    let member =
+                        serde_json::to_vec(&(name.text(), leaf.value())).unwrap_or_default();
                     // ["name",value] -> ,"name":value
                     if member.len() > 2 {
                         let inner = &member[1..member.len() - 1];
@@ -404,7 +416,10 @@ impl AlgChoice {
     pub fn name(&self, seed_alg: &[u8]) -> Vec<u8> {
         match self {
             AlgChoice::Seed => seed_alg.to_vec(),
-            AlgChoice::Known(i) => pick(&Algorithm::ALL, usize::from(*i)).name().as_bytes().to_vec(),
+            AlgChoice::Known(i) => pick(&Algorithm::ALL, usize::from(*i))
+                .name()
+                .as_bytes()
+                .to_vec(),
             AlgChoice::Raw(b) => b.clone(),
         }
     }
@@ -438,7 +453,9 @@ impl KeyChoice {
             KeyChoice::Seed => seed_key.to_vec(),
             KeyChoice::SeedEdited(ops) => edited(seed_key.to_vec(), ops),
             KeyChoice::File(i) => pick(key_files(), usize::from(*i)).clone(),
-            KeyChoice::FileEdited(i, ops) => edited(pick(key_files(), usize::from(*i)).clone(), ops),
+            KeyChoice::FileEdited(i, ops) => {
+                edited(pick(key_files(), usize::from(*i)).clone(), ops)
+            }
             KeyChoice::Raw(b) => b.clone(),
         }
     }

@@ -344,6 +344,17 @@ describe("hostile bytes and sizes", function()
     S.expect_error(S.call(M.verify, S.make_token('{"typ":"JWT","alg":"HS256","a":' .. deep .. "}", "{}"), ALG, KEY),
       "Invalid header")
   end)
+  it("encode's table depth limit matches the parser's: 127 levels, not 128", function()
+    local function nest(n) -- n levels of tables, the innermost {}
+      local t = {}
+      for _ = 2, n do t = { t } end
+      return t
+    end
+    -- The payload table is level 1.
+    local tok = S.expect_token(S.call(M.encode, { d = nest(126) }, S.SECRET), "127 levels")
+    S.expect_claims(S.call(M.verify, tok, "HS256", S.SECRET), "127 levels verify")
+    S.expect_error(S.call(M.encode, { d = nest(127) }, S.SECRET), { prefix = "Cannot serialise table: nested deeper than 127" })
+  end)
   it("a payload of 5000 members verifies (no member limit below the token size)", function()
     local p = {}
     for i = 1, 5000 do p["m" .. i] = i end
