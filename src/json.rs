@@ -211,8 +211,15 @@ impl<'de, const N: usize> Visitor<'de> for ScanTop<'_, N> {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<(), A::Error> {
         let mut seen = SeenNames::new();
         while let Some(name) = next_name(&mut access, &mut seen)? {
-            match self.wanted.iter().position(|w| *w == name) {
-                Some(i) => self.found[i] = Some(access.next_value_seed(StrictValue)?),
+            // wanted and found have the same length N, so get_mut finds
+            // the slot of every wanted name.
+            let slot = self
+                .wanted
+                .iter()
+                .position(|w| *w == name)
+                .and_then(|i| self.found.get_mut(i));
+            match slot {
+                Some(slot) => *slot = Some(access.next_value_seed(StrictValue)?),
                 None => access.next_value_seed(Skip)?,
             }
         }
@@ -287,7 +294,6 @@ pub struct SerialiseError {
 /// other C0 controls as lowercase `\u00xx`, everything else raw (DEL and
 /// U+2028 included, `/` unescaped).
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.reserve(s.len() + 2);
     out.push(b'"');
     let bytes = s.as_bytes();
@@ -304,18 +310,25 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
             0x00..=0x1f => 0,
             _ => continue,
         };
-        out.extend_from_slice(&bytes[start..i]);
+        // start <= i < len: start is one past an earlier i.
+        out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
         if short == 0 {
+            // b < 0x20: the high digit is 0 or 1, the low one any hex digit.
+            let low = b & 0xf;
             out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 0xf)]);
+            out.push(b'0' + (b >> 4));
+            out.push(if low < 10 {
+                b'0' + low
+            } else {
+                b'a' + low - 10
+            });
         } else {
             out.push(b'\\');
             out.push(short);
         }
         start = i + 1;
     }
-    out.extend_from_slice(&bytes[start..]);
+    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
     out.push(b'"');
 }
 

@@ -534,10 +534,9 @@ pub(crate) fn rsa_components(n: &[u8], e: &[u8]) -> Result<PublicKey, String> {
     }
     // ring accepts odd exponents from 3 to 2^33 - 1; refuse the rest here
     // so the caller hears "Invalid key", not "Invalid signature".
-    let e_ok = !e.is_empty()
-        && e.len() <= 5
-        && e[e.len() - 1] & 1 == 1
-        && !(e.len() == 1 && e[0] < 3)
+    let e_ok = e.len() <= 5
+        && e.last().is_some_and(|&low| low & 1 == 1)
+        && !matches!(e, [only] if *only < 3)
         && {
             let v = e.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
             v < (1 << 33)
@@ -552,9 +551,11 @@ pub(crate) fn rsa_components(n: &[u8], e: &[u8]) -> Result<PublicKey, String> {
     })
 }
 
-pub(crate) fn strip_zeros(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    &bytes[start..]
+pub(crate) fn strip_zeros(mut bytes: &[u8]) -> &[u8] {
+    while let [0, rest @ ..] = bytes {
+        bytes = rest;
+    }
+    bytes
 }
 
 static CACHE: OnceLock<Mutex<KeyCache>> = OnceLock::new();

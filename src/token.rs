@@ -39,11 +39,21 @@ pub fn split(token: &[u8]) -> Result<Segments<'_>, Error> {
     let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
         return Err(Error::InvalidToken);
     };
+    // The dots are in bounds and first < second, so these cannot fail; they
+    // are checked so that no input can reach a slicing panic.
+    let (Some(header), Some(payload), Some(signature), Some(signing_input)) = (
+        token.get(..first),
+        token.get(first + 1..second),
+        token.get(second + 1..),
+        token.get(..second),
+    ) else {
+        return Err(Error::InvalidToken);
+    };
     let segments = Segments {
-        header: &token[..first],
-        payload: &token[first + 1..second],
-        signature: &token[second + 1..],
-        signing_input: &token[..second],
+        header,
+        payload,
+        signature,
+        signing_input,
     };
     if segments.header.is_empty() || segments.payload.is_empty() {
         return Err(Error::InvalidToken);

@@ -35,6 +35,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     internals.set("verify_claim", lua.create_function(verify_claim)?)?;
     internals.set("verify_at", lua.create_function(verify_at)?)?;
     #[cfg(feature = "panic-probe")]
+    #[allow(clippy::panic)] // the probe's whole point (tests/panic_probe.sh)
     internals.set(
         "_panic",
         lua.create_function(|_, ()| -> mlua::Result<()> { panic!("panic-probe") })?,

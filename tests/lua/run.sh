@@ -4,6 +4,7 @@
 #   tests/lua/run.sh                  # all five: lua51 lua52 lua53 lua54 luajit
 #   tests/lua/run.sh lua54 luajit     # some of them
 #   BUSTED_ARGS="--filter=HS256" tests/lua/run.sh lua54   # extra busted options
+#   LUAJWT_WRAP="valgrind ..." tests/lua/run.sh lua54      # run the interpreter under a tool
 #
 # For each flavour: build/<flavour>/luajwtjitsi.so must exist (scripts/build.sh
 # makes it); busted then runs under that flavour's interpreter with
@@ -62,14 +63,14 @@ for f in "${flavours[@]}"; do
 
   echo "== $f ($interp, $so)" >&2
   log="$(mktemp)"
-  # shellcheck disable=SC2086  # BUSTED_ARGS is word-split on purpose
+  # shellcheck disable=SC2086  # BUSTED_ARGS and LUAJWT_WRAP are word-split on purpose
   env -u LUA_INIT -u LUA_INIT_5_2 -u LUA_INIT_5_3 -u LUA_INIT_5_4 \
     -u LUA_PATH_5_2 -u LUA_PATH_5_3 -u LUA_PATH_5_4 \
     -u LUA_CPATH_5_2 -u LUA_CPATH_5_3 -u LUA_CPATH_5_4 \
     LUA_PATH="$lpath" LUA_CPATH="$cpath" \
     "LUA_PATH_${abi/./_}=$lpath" "LUA_CPATH_${abi/./_}=$cpath" \
     LUAJWT_FLAVOUR="$f" LUAJWT_SO="$so" LUAJWT_ROOT="$root" LUAJWT_LUA="$interp" \
-    "$interp" "$busted_bin" \
+    ${LUAJWT_WRAP:-} "$interp" "$busted_bin" \
       --helper="$root/tests/lua/helper.lua" \
       --lpath="$root/tests/lua/?.lua" --cpath="$root/build/$f/?.so" \
       --pattern=_spec --sort-files ${BUSTED_ARGS:-} \
