@@ -15,6 +15,12 @@
 #      out (figures are printed, never compared with a threshold)
 #  11. packages: the luarocks rock and the Debian package, installed, loaded
 #      and removed (tests/packaging/rock.sh, tests/packaging/deb.sh)
+#  12. differential: seeded mutations verified by PyJWT and here
+#  13. dependency audit: cargo-deny against ../shared/advisory-db, offline
+#  14. fuzz smoke run: each cargo-fuzz target for FUZZ_SECONDS (default 60),
+#      after replaying fuzz/regressions
+# The hostile-argument suite (tests/lua/hostile_spec.lua) runs in stage 6,
+# the limits, Wycheproof and fuzz-regression tests in stage 3.
 # Ends with one line "N passed, N failed" summed over every stage that counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,6 +78,15 @@ scripts/bench.sh "${bench_args[@]}" 2>&1 | tee -a "$logs/checks.log"
 stage "packages: luarocks rock and Debian package"
 tests/packaging/rock.sh 2>&1 | tee -a "$logs/checks.log"
 tests/packaging/deb.sh 2>&1 | tee -a "$logs/checks.log"
+
+stage "differential against PyJWT (seeded mutations)"
+tests/differential/run.sh 2>&1 | tee -a "$logs/checks.log"
+
+stage "dependency audit (cargo-deny, offline advisory snapshot)"
+scripts/audit.sh 2>&1 | tee -a "$logs/checks.log"
+
+stage "fuzz smoke run (${FUZZ_SECONDS:-60} s per target)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-60}" 2>&1 | tee -a "$logs/checks.log"
 
 # Sum what the runners reported. pipefail above already stopped on failure;
 # this is the closing line.
