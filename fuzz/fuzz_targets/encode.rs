@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 use luajwtjitsi::alg::Algorithm;
 use luajwtjitsi::json::{self, MAX_DEPTH};
 use luajwtjitsi::{encode, signature, token};
-use luajwtjitsi_fuzz::{key_files, pick, KeyChoice};
+use luajwtjitsi_fuzz::{key_named, pick, KeyChoice};
 use serde_json::{Map, Number, Value};
 
 #[derive(Arbitrary, Debug)]
@@ -65,14 +65,15 @@ struct Input {
 
 fuzz_target!(|input: Input| {
     let alg = *pick(&Algorithm::ALL, usize::from(input.alg));
-    // The seed key for encode: the HS secret or an RSA private key.
-    let default_key = match alg.family() {
-        luajwtjitsi::alg::Family::Hmac => b"s3cr3t-test-only".to_vec(),
-        _ => key_files()
-            .iter()
-            .find(|k| k.starts_with(b"-----BEGIN PRIVATE KEY-----\nMIIE"))
-            .cloned()
-            .unwrap_or_default(),
+    // The seed key for encode: the HS secret or a private key of the
+    // algorithm's family (RSA for RS*/PS*, the curve's for ES*, Ed25519).
+    let default_key = match alg.name() {
+        "HS256" | "HS384" | "HS512" => b"s3cr3t-test-only".to_vec(),
+        "ES256" => key_named("ec-p256.key.pem"),
+        "ES384" => key_named("ec-p384.key.pem"),
+        "ES512" => key_named("ec-p521.key.pem"),
+        "EdDSA" => key_named("ed25519.key.pem"),
+        _ => key_named("rsa2048.key.pem"),
     };
     let key = input.key.bytes(&default_key);
     let payload = map(&input.payload);

@@ -4,10 +4,9 @@
 //! edited at the byte level, the DER inside a PEM edited and re-wrapped, or
 //! raw bytes.
 //!
-//! JWK: the JWK parser arrives with the PS*/ES*/EdDSA work (another issue).
-//! The key files already include the JWK vectors, so once `keys::parse`
-//! reads JWK text this target reaches it without changes; a JWK-specific
-//! mode (edits of the JSON members) belongs with that work.
+//! JWK: `keys::parse` reads JWK text too (src/jwk.rs), and the key files
+//! include the JWK vectors, so the byte-level edits reach the JWK parser;
+//! the `Jwk` mode below also edits single members of a JWK.
 //!
 //! Oracles: no panic; the shape rule and the parser agree (a key that parses
 //! is never accepted as an HMAC secret).
@@ -16,9 +15,10 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use luajwtjitsi::alg::Algorithm;
+use luajwtjitsi::base64url;
 use luajwtjitsi::keys::{self, KeyShape, PublicKey};
 use luajwtjitsi::signature;
-use luajwtjitsi_fuzz::{key_files, pick, ByteOp};
+use luajwtjitsi_fuzz::{key_files, pick, ByteOp, Leaf};
 
 #[derive(Arbitrary, Debug)]
 enum Input {
@@ -27,6 +27,34 @@ enum Input {
     /// The DER inside a PEM key file edited, then wrapped again with the
     /// given label and line width.
     Rewrapped(u8, Vec<ByteOp>, u8, u8),
+    /// One of the JWK files with one member replaced: by a JSON value, or
+    /// by the base64url of arbitrary bytes (a modulus, a point, a seed).
+    Jwk(u8, u8, Leaf),
+    JwkBytes(u8, u8, Vec<u8>),
+}
+
+const JWK_MEMBERS: &[&str] = &[
+    "kty", "crv", "n", "e", "x", "y", "d", "k", "kid", "alg", "use", "p", "q",
+];
+
+fn jwk_files() -> Vec<serde_json::Map<String, serde_json::Value>> {
+    key_files()
+        .iter()
+        .filter_map(|k| match serde_json::from_slice(k) {
+            Ok(serde_json::Value::Object(m)) if m.contains_key("kty") => Some(m),
+            _ => None,
+        })
+        .collect()
+}
+
+fn jwk_with(i: u8, member: u8, value: serde_json::Value) -> Vec<u8> {
+    let files = jwk_files();
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let mut jwk = pick(&files, usize::from(i)).clone();
+    jwk.insert((*pick(JWK_MEMBERS, usize::from(member))).to_owned(), value);
+    serde_json::to_vec(&jwk).unwrap_or_default()
 }
 
 const LABELS: &[&str] = &[
@@ -88,6 +116,12 @@ fn unpem(pem: &[u8]) -> Option<Vec<u8>> {
 
 fn key_bytes(input: &Input) -> Vec<u8> {
     match input {
+        Input::Jwk(i, member, leaf) => jwk_with(*i, *member, leaf.value()),
+        Input::JwkBytes(i, member, bytes) => jwk_with(
+            *i,
+            *member,
+            serde_json::Value::String(base64url::encode(bytes)),
+        ),
         Input::Raw(b) => b.clone(),
         Input::Edited(i, ops) => {
             let mut k = pick(key_files(), usize::from(*i)).clone();
@@ -134,9 +168,9 @@ fuzz_target!(|input: Input| {
             );
             if let PublicKey::Rsa { bits, .. } = parsed.public {
                 assert!((keys::RSA_MIN_VERIFY_BITS..=keys::RSA_MAX_BITS).contains(&bits));
-                if parsed.is_private() {
-                    let _ = parsed.rsa_signer();
-                }
+            }
+            if parsed.is_private() {
+                let _ = parsed.signer();
             }
         }
         Err(reason) => assert!(!reason.is_empty()),

@@ -107,6 +107,11 @@ pub fn key_files() -> &'static [Vec<u8>] {
     })
 }
 
+/// One key file by name (empty when it cannot be read).
+pub fn key_named(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{KEYS_DIR}/{name}")).unwrap_or_default()
+}
+
 /// Pick `items[i % len]`.
 pub fn pick<T>(items: &[T], i: usize) -> &T {
     &items[i % items.len()]

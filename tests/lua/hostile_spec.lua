@@ -67,7 +67,7 @@ local function hostile_values()
     { "table whose __index never ends", endless },
     { "self-referencing table", (function() local t = {}; t[1] = t; t.x = t; return t end)() },
     { "function", function() return "HS256" end },
-    { "C function", print },
+    { "C function (raises when called bare)", string.len },
     { "suspended coroutine", suspended },
     { "dead coroutine", dead },
     { "full userdata (io.stdout)", io.stdout },
@@ -140,6 +140,10 @@ local function check(r, outcome, label)
   local ok
   if outcome == "claims" then ok = r.n == 1 and type(r[1]) == "table"
   elseif outcome == "token" then ok = r.n == 1 and type(r[1]) == "string"
+  elseif outcome == "verifier" then ok = r.n == 1 and type(r[1]) == "userdata"
+  elseif outcome == "verifier_or_refusal" then ok = refusal or (r.n == 1 and type(r[1]) == "userdata")
+  elseif outcome == "inspected" then ok = r.n == 1 and type(r[1]) == "table" and r[1].verified == false
+  elseif outcome == "inspected_or_refusal" then ok = refusal or (r.n == 1 and type(r[1]) == "table" and r[1].verified == false)
   elseif outcome == "token_table" then ok = r.n == 1 and type(r[1]) == "table"
   elseif outcome == "boolean" then ok = r.n == 1 and type(r[1]) == "boolean"
   elseif outcome == "refusal" then ok = refusal
@@ -199,6 +203,50 @@ describe("hostile arguments: the shim's v3 view", function()
   it("has no decode", function() assert.is_nil(SHIM.decode) end)
   matrix("verify", SHIM.verify, verify_base, 5, verify_outcome)
   matrix("encode", SHIM.encode, encode_base, 4, encode_outcome)
+end)
+
+describe("hostile arguments: the extended API", function()
+  matrix("verifier", M.verifier, function() return { n = 1, { alg = "HS256", key = KEY } } end, 2, function(pos, v)
+    if pos >= 2 then return "verifier" end
+    if type(v) ~= "table" then return { error = "verifier: options must be a table" } end
+    return "refusal" -- every hostile table lacks alg and key, or has unknown options
+  end)
+  matrix("inspect", M.inspect, function() return { n = 1, TOKEN } end, 2, function(pos, v)
+    if pos >= 2 then return "inspected" end
+    if type(v) ~= "string" then return { error = "token argument must be string" } end
+    return "refusal"
+  end)
+  local function new_verifier()
+    local v = assert(M.verifier({ alg = "HS256", key = KEY, issuers = ISS, audiences = AUD, now = NOW }))
+    return v
+  end
+  matrix("v:verify", function(...) return new_verifier().verify(...) end,
+    function() return { n = 2, new_verifier(), TOKEN } end, 3, function(pos, v)
+      if pos == 1 then return { error = "verify must be called as v:verify(token)" } end
+      if pos == 2 and type(v) ~= "string" then return { error = "token argument must be string" } end
+      if pos >= 3 then return "claims" end
+      return "refusal"
+    end)
+  -- Every option with every kind of value: a verifier or nil, "verifier: ...";
+  -- whatever is built then verifies or refuses a token, never raises.
+  for _, option in ipairs({ "alg", "key", "issuers", "audiences", "leeway", "required", "typ", "now" }) do
+    describe("verifier option " .. option, function()
+      for i, entry in ipairs(VALUES) do
+        it(entry[1], function()
+          local opts = { alg = "HS256", key = KEY, now = NOW }
+          opts[option] = fresh(i)
+          local r = call_at(M.verifier, { n = 1 }, 1, opts)
+          check(r, "verifier_or_refusal", option .. " = " .. entry[1])
+          if r.n == 2 then
+            assert(r[2]:sub(1, 10) == "verifier: ", "message without the verifier prefix: " .. S.show(r[2]))
+          else
+            check(call_at(r[1].verify, { n = 2, r[1], TOKEN }, 2, TOKEN), "claims_or_refusal",
+              option .. " = " .. entry[1] .. ", then verify")
+          end
+        end)
+      end
+    end)
+  end
 end)
 
 describe("hostile arguments: _internals", function()
