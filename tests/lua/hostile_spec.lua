@@ -255,7 +255,6 @@ describe("hostile arguments: _internals", function()
     if pos == 1 and type(v) ~= "string" then return { error = "token argument must be string" } end
     return "token_table"
   end)
-  -- split_token returns a table of segments, checked here rather than in check().
   matrix("verify_claim", I.verify_claim, function() return { n = 2, "x", { "*" } } end, 3, function(pos, v)
     return "boolean"
   end)
