@@ -43,6 +43,15 @@ if [ ! -d "$db/.git" ] || [ "$(cat "$db_root/stamp" 2>/dev/null)" != "$stamp" ];
 fi
 echo "audit: $(head -n 1 "$snapshot/SNAPSHOT" 2>/dev/null || echo "snapshot (no SNAPSHOT file)")"
 
+# cargo-deny reads the whole dependency graph, every platform's crates
+# included (divan pulls in windows-sys), and --offline cannot download them:
+# fetch them first through cargo (a no-op when they are cached).
+if ! cargo fetch --locked -q; then
+  echo "audit: cargo fetch --locked failed: the crates of Cargo.lock are not all in the cargo cache" >&2
+  echo "audit: 0 passed, 1 failed"
+  exit 1
+fi
+
 passed=0; failed=0
 for check in advisories licenses bans sources; do
   if cargo deny --offline --locked check "$check" 2>"target/deny-$check.log"; then
