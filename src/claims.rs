@@ -110,9 +110,12 @@ pub fn check_with_leeway(
     if let Some(list) = accepted.audiences {
         let aud = claims.get("aud").ok_or(Error::AudienceMissing)?;
         let ok = match aud {
-            // RFC 7519 §4.1.3: an array of audiences is accepted when any of
-            // them is (3.0 compared the array itself, which never matched).
-            Value::Array(items) => {
+            // RFC 7519 §4.1.3: an array of audience strings is accepted when
+            // any of them is (3.0 compared the array itself, which never
+            // matched). An array holding anything but strings is not an
+            // audience list: it is compared whole, as 3.0 did, so only "*"
+            // accepts it.
+            Value::Array(items) if items.iter().all(Value::is_string) => {
                 has_wildcard(list) || items.iter().any(|a| verify_claim(a, list))
             }
             single => verify_claim(single, list),
