@@ -23,7 +23,7 @@ The luajwtjitsi API (verify, encode, and the 2.0 decode) with the same error
 strings, built as one C module per Lua version. No OpenSSL, lua-cjson or
 basexx. Also installs luajwtjitsi.lib.lua, the shim Prosody's
 module:require "luajwtjitsi" loads, in share/lua/<version>/luajwtjitsi-native/.
-Building needs Rust (cargo) 1.85 or newer.]],
+Building needs Rust (cargo) 1.88 or newer.]],
    homepage = "https://r-seed-76611eb1.example/luajwtjitsi",
    license = "MIT",
    labels = { "jwt", "jitsi", "prosody" },

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (`make test`, called by .ci/run):
 #   1. set-up: Lua runtimes, busted, PyJWT venv (scripts/setup.sh)
-#   2. cargo fmt --check and clippy -D warnings (core and binding)
+#   2. cargo fmt --check and clippy -D warnings (core and binding); the
+#      declared rust-version covers every locked crate (scripts/msrv.sh)
 #   3. cargo test: unit tests and every conformance vector against the core
 #   4. build the module for lua51 lua52 lua53 lua54 luajit
 #   5. each .so: exports luaopen_luajwtjitsi, no embedded Lua, libc only;
@@ -16,7 +17,9 @@
 #  11. packages: the luarocks rock and the Debian package, installed, loaded
 #      and removed (tests/packaging/rock.sh, tests/packaging/deb.sh)
 #  12. differential: seeded mutations verified by PyJWT and here
-#  13. dependency audit: cargo-deny against ../shared/advisory-db, offline
+#  13. dependency audit: cargo-deny against ../shared/advisory-db, offline;
+#      without the snapshot (a user's clone) cargo-deny fetches the database,
+#      and when it cannot, the advisories check is skipped (never under CI=true)
 #  14. fuzz smoke run: each cargo-fuzz target for FUZZ_SECONDS (default 60),
 #      after replaying fuzz/regressions
 # The hostile-argument suite (tests/lua/hostile_spec.lua) runs in stage 6,
@@ -37,6 +40,7 @@ cargo fmt --all --check
 cargo clippy --locked --all-targets -q -- -D warnings
 cargo clippy --locked --no-default-features --features lua54,module -q -- -D warnings
 cargo clippy --locked -p jitsi-jwt --all-targets -q -- -D warnings
+scripts/msrv.sh 2>&1 | tee "$logs/checks.log"
 
 stage "cargo test (core, conformance vectors)"
 cargo test --locked 2>&1 | tee "$logs/cargo.log"
@@ -46,7 +50,7 @@ stage "build all Lua flavours"
 scripts/build.sh
 
 stage "shipped .so files: exports, no embedded Lua, no OpenSSL"
-tests/so_check.sh 2>&1 | tee "$logs/checks.log"
+tests/so_check.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "a panic inside the module is a Lua error, not an abort"
 tests/panic_probe.sh 2>&1 | tee -a "$logs/checks.log"
@@ -82,7 +86,7 @@ tests/packaging/deb.sh 2>&1 | tee -a "$logs/checks.log"
 stage "differential against PyJWT (seeded mutations)"
 tests/differential/run.sh 2>&1 | tee -a "$logs/checks.log"
 
-stage "dependency audit (cargo-deny, offline advisory snapshot)"
+stage "dependency audit (cargo-deny; advisories from ../shared/advisory-db, else fetched, else skipped outside CI)"
 scripts/audit.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "fuzz smoke run (${FUZZ_SECONDS:-60} s per target)"
@@ -96,5 +100,8 @@ while read -r p f i; do passed=$((passed + p)); failed=$((failed + f)); skipped=
   sed -n 's/^\([0-9]*\) success\(es\)\{0,1\} \/ \([0-9]*\) failures\{0,1\} \/ \([0-9]*\) errors\{0,1\} \/ \([0-9]*\) pending.*/\1 \3+\4 \5/p' "$logs/busted.log"
   sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}$/\1 \2 \4/p' "$logs/interop.log" | sed 's/ $/ 0/'
   sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2 0/p' "$logs/checks.log"
+  sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$logs/checks.log"
 )
+# What was skipped, and why, is named before the closing line.
+grep -h 'SKIPPED' "$logs/checks.log" | sed 's/^/skipped: /' || true
 printf '\nAll stages passed.\n%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
