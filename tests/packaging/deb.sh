@@ -22,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-. scripts/package-tools.sh
+. scripts/chroot-tools.sh
 
 pass=0; fail=0
 ok() { pass=$((pass + 1)); [ "${PKGTEST_VERBOSE:-0}" != 1 ] || echo "ok   $*"; }
@@ -133,23 +133,9 @@ printf -- '-- stand-in file, no package\nreturn { standin = "file" }\n' > "$work
 # R is the root the packages go into; run runs a command inside it.
 R=""; mode=""
 make_chroot() {
-  local tarball="$LUAJWTJITSI_TOOLS/debian11-lua.tar.gz" fresh="$work/debootstrap"
-  if [ ! -s "$tarball" ]; then
-    need_apt debootstrap || return 1
-    echo "deb: making a Debian 11 chroot with lua5.1-5.4 and luajit (debootstrap, about a minute; cached in $tarball)" >&2
-    if ! debootstrap --variant=minbase --include=lua5.1,lua5.2,lua5.3,lua5.4,luajit \
-         bullseye "$fresh" http://deb.debian.org/debian > "$work/debootstrap.log" 2>&1; then
-      echo "deb: debootstrap bullseye failed; last lines:" >&2; tail -n 5 "$work/debootstrap.log" >&2
-      return 1
-    fi
-    mkdir -p "$LUAJWTJITSI_TOOLS"
-    tar -C "$fresh" --exclude=./usr/share/doc --exclude=./usr/share/man --exclude=./usr/share/locale \
-      --exclude='./var/cache/apt/archives/*.deb' --exclude='./var/lib/apt/lists/*' \
-      -czf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-    rm -rf "$fresh"
-  fi
-  mkdir -p "$work/chroot"
-  tar -C "$work/chroot" -xzf "$tarball"
+  local tarball
+  tarball=$(chroot_tarball debian11-lua bullseye lua5.1,lua5.2,lua5.3,lua5.4,luajit) || return 1
+  chroot_unpack "$tarball" "$work/chroot" || return 1
   R="$work/chroot"
 }
 if [ "$(id -u)" -ne 0 ]; then
