@@ -16,6 +16,8 @@
 #      out (figures are printed, never compared with a threshold)
 #  11. packages: the luarocks rock and the Debian package, installed, loaded
 #      and removed (tests/packaging/rock.sh, tests/packaging/deb.sh)
+#  11b. Prosody 13 in a Debian 13 chroot with that .deb installed: the
+#      scenarios of stage 8 (tests/prosody/debian13.sh)
 #  12. differential: seeded mutations verified by PyJWT and here
 #  13. dependency audit: cargo-deny against ../shared/advisory-db, offline;
 #      without the snapshot (a user's clone) cargo-deny fetches the database,
@@ -24,13 +26,26 @@
 #      after replaying fuzz/regressions
 # The hostile-argument suite (tests/lua/hostile_spec.lua) runs in stage 6,
 # the limits, Wycheproof and fuzz-regression tests in stage 3.
-# Ends with one line "N passed, N failed" summed over every stage that counts.
+# Each stage ends with its duration ("==== took N s: NAME"); the run ends
+# with every stage's duration, then one line "N passed, N failed" summed over
+# every stage that counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 logs=build/test-logs
 rm -rf "$logs"; mkdir -p "$logs"
 
-stage() { printf '\n==== %s\n' "$*"; }
+# stage NAME starts a stage and closes the previous one with its duration;
+# the EXIT trap closes the last one, also when a failing stage stops the run.
+stage_name=""; stage_start=$SECONDS; durations=()
+stage_done() {
+  [ -n "$stage_name" ] || return 0
+  local took=$((SECONDS - stage_start))
+  printf '==== took %d s: %s\n' "$took" "$stage_name"
+  durations+=("$(printf '%6d s  %s' "$took" "$stage_name")")
+  stage_name=""
+}
+stage() { stage_done; printf '\n==== %s\n' "$*"; stage_name=$*; stage_start=$SECONDS; }
+trap 'stage_done' EXIT
 
 stage "set-up"
 scripts/setup.sh
@@ -83,6 +98,9 @@ stage "packages: luarocks rock and Debian package"
 tests/packaging/rock.sh 2>&1 | tee -a "$logs/checks.log"
 tests/packaging/deb.sh 2>&1 | tee -a "$logs/checks.log"
 
+stage "Prosody 13 on Debian 13, the .deb installed (tests/prosody/debian13.sh)"
+PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/prosody/debian13.sh 2>&1 | tee -a "$logs/checks.log"
+
 stage "differential against PyJWT (seeded mutations)"
 tests/differential/run.sh 2>&1 | tee -a "$logs/checks.log"
 
@@ -91,6 +109,10 @@ scripts/audit.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "fuzz smoke run (${FUZZ_SECONDS:-60} s per target)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}" 2>&1 | tee -a "$logs/checks.log"
+
+stage_done
+printf '\nStage durations (%d s in all):\n' "$SECONDS"
+printf '%s\n' "${durations[@]}"
 
 # Sum what the runners reported. pipefail above already stopped on failure;
 # this is the closing line.
