@@ -1,15 +1,21 @@
 """Pieces the Prosody integration test and the demo share.
 
-* Prosody: a private Prosody 0.12 (Debian's package) on 127.0.0.1 high ports,
-  with its config, data, pid and log under a temp directory, stopped by pid
-  when the `with` block ends, whatever happened inside it.
+* Prosody: a private Prosody on 127.0.0.1 high ports, with its config, data,
+  pid and log under a temp directory, stopped by pid when the `with` block
+  ends, whatever happened inside it. By default it is this machine's Prosody
+  (Debian 12: 0.12) with the fresh build (build/lua54) first on its cpath and
+  the shim from lua/ first on its plugin paths. With LUAJWT_PROSODY_CHROOT=DIR
+  it is `chroot DIR prosody` (tests/prosody/debian13.sh: Debian 13's
+  Prosody 13), with the module and the shim where the installed Debian
+  package put them, and the temp directory under DIR/tmp.
 * KeyServer: an asap-style public-key server on 127.0.0.1 that serves
   `<hex(sha256(kid))>.pem` and counts the requests for each kid.
 * bosh_login / ws_login: real XMPP clients (BOSH over urllib's http.client,
   WebSocket with the `websockets` package) that open a stream with
   `?token=...` in the URL, authenticate with SASL ANONYMOUS and, when that
   succeeds, restart the stream and bind a resource.
-* mint: tokens made by the module itself (Lua 5.4 build) through mint.lua.
+* mint: tokens made by the module itself (Lua 5.4 build) through mint.lua;
+  in a chroot, by the installed module under the chroot's lua5.4.
 """
 
 import hashlib
@@ -30,6 +36,32 @@ import xml.etree.ElementTree as ET
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 SO_DIR = os.path.join(ROOT, "build", "lua54")
+
+# Where Prosody runs (see the top of this file). In a chroot the module is
+# the one the Debian package installed for Lua 5.4, and the shim is at
+# jitsi-meet's path, where the package's diversion puts it.
+CHROOT = os.environ.get("LUAJWT_PROSODY_CHROOT") or None
+JITSI_PLUGINS = "/usr/share/jitsi-meet/prosody-plugins"
+SO_PATH = ("/usr/lib/x86_64-linux-gnu/lua/5.4/luajwtjitsi.so" if CHROOT
+           else os.path.join(SO_DIR, "luajwtjitsi.so"))
+
+
+def inside(path):
+    """A path on this machine as Prosody sees it (inside the chroot, if any)."""
+    if CHROOT is None:
+        return path
+    rel = os.path.relpath(path, CHROOT)
+    if rel.startswith(".."):
+        raise ValueError("%s is not under the chroot %s" % (path, CHROOT))
+    return "/" + rel
+
+
+def _in_target(argv):
+    """argv run where Prosody runs, and the environment to run it with."""
+    if CHROOT is None:
+        return argv, dict(os.environ)
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
+    return ["chroot", CHROOT] + argv, env
 
 NS_BOSH = "http://jabber.org/protocol/httpbind"
 NS_XBOSH = "urn:xmpp:xbosh"
@@ -244,22 +276,29 @@ class Prosody:
     def __init__(self, hosts, keep=False):
         self.hosts = hosts
         self.keep = keep
-        self.dir = tempfile.mkdtemp(prefix="luajwt-prosody-")
+        self.dir = tempfile.mkdtemp(prefix="luajwt-prosody-",
+                                    dir=CHROOT and os.path.join(CHROOT, "tmp"))
         self.http_port = free_port()
         self.c2s_port = free_port()
         self.log_path = os.path.join(self.dir, "prosody.log")
         self.proc = None
 
     def config(self):
+        d = inside(self.dir)
+        if CHROOT:
+            # The installed shim, then a copy of this folder's modules.
+            plugins = [JITSI_PLUGINS, os.path.join(d, "plugins")]
+        else:
+            # The shim from lua/ comes first, as the README tells admins to do.
+            plugins = [os.path.join(ROOT, "lua"), HERE]
         lines = [
             "-- written by tests/prosody/harness.py for one test run",
-            "pidfile = %s" % lua_string(os.path.join(self.dir, "prosody.pid")),
-            "data_path = %s" % lua_string(os.path.join(self.dir, "data")),
-            "certificates = %s" % lua_string(os.path.join(self.dir, "certs")),
+            "pidfile = %s" % lua_string(os.path.join(d, "prosody.pid")),
+            "data_path = %s" % lua_string(os.path.join(d, "data")),
+            "certificates = %s" % lua_string(os.path.join(d, "certs")),
             "log = { { levels = { min = \"info\" }, to = \"file\", filename = %s } }"
-            % lua_string(self.log_path),
-            # The shim from lua/ comes first, as the README tells admins to do.
-            "plugin_paths = %s" % lua_list([os.path.join(ROOT, "lua"), HERE]),
+            % lua_string(inside(self.log_path)),
+            "plugin_paths = %s" % lua_list(plugins),
             "interfaces = { \"127.0.0.1\" }",
             "local_interfaces = { \"127.0.0.1\" }",
             "c2s_ports = { %d }" % self.c2s_port,
@@ -293,11 +332,17 @@ class Prosody:
         cfg = os.path.join(self.dir, "prosody.cfg.lua")
         with open(cfg, "w") as f:
             f.write(self.config())
-        env = dict(os.environ)
-        env["LUA_CPATH_5_4"] = os.path.join(SO_DIR, "?.so") + ";;"
-        env.pop("LUA_PATH_5_4", None)
+        argv, env = _in_target(["prosody", "-F", "--config", inside(cfg)])
+        if CHROOT:
+            os.makedirs(os.path.join(self.dir, "plugins"))
+            for name in os.listdir(HERE):
+                if name.endswith(".lua"):
+                    shutil.copy(os.path.join(HERE, name), os.path.join(self.dir, "plugins"))
+        else:
+            env["LUA_CPATH_5_4"] = os.path.join(SO_DIR, "?.so") + ";;"
+            env.pop("LUA_PATH_5_4", None)
         self.stdout = open(os.path.join(self.dir, "stdout.log"), "w")
-        self.proc = subprocess.Popen(["prosody", "-F", "--config", cfg], env=env,
+        self.proc = subprocess.Popen(argv, env=env,
                                      stdout=self.stdout, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
         try:
@@ -351,12 +396,22 @@ class Prosody:
 
 # --------------------------------------------------------------- token minting
 
+_mint_script = None
+
+
 def mint(claims, key, alg="HS256", header=None):
     """A token made by the module itself (Lua 5.4 build), via mint.lua."""
-    env = dict(os.environ)
-    env["LUA_CPATH_5_4"] = os.path.join(SO_DIR, "?.so")
+    global _mint_script
+    if _mint_script is None:
+        _mint_script = os.path.join(HERE, "mint.lua")
+        if CHROOT:
+            _mint_script = os.path.join(tempfile.mkdtemp(dir=os.path.join(CHROOT, "tmp")), "mint.lua")
+            shutil.copy(os.path.join(HERE, "mint.lua"), _mint_script)
+    argv, env = _in_target(["lua5.4", inside(_mint_script)])
+    if not CHROOT:
+        env["LUA_CPATH_5_4"] = os.path.join(SO_DIR, "?.so")
     request = json.dumps({"claims": claims, "key": key, "alg": alg, "header": header or {}})
-    out = subprocess.run(["lua5.4", os.path.join(HERE, "mint.lua")], input=request,
+    out = subprocess.run(argv, input=request,
                          capture_output=True, text=True, env=env, check=False)
     if out.returncode != 0:
         raise RuntimeError("mint.lua failed: %s" % out.stderr.strip())

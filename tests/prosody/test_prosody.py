@@ -1,4 +1,10 @@
-"""luajwtjitsi inside a real Prosody 0.12, under real XMPP logins.
+"""luajwtjitsi inside a real Prosody, under real XMPP logins.
+
+This machine's Prosody (0.12 on Debian 12) with the fresh build by default;
+with LUAJWT_PROSODY_CHROOT=DIR, the Prosody of a chroot with the Debian
+package installed (tests/prosody/debian13.sh: Prosody 13 on Debian 13), see
+harness.py. LUAJWT_PROSODY_VERSION=V makes the test also check that
+Prosody's log names a version starting with V.
 
 Three virtual hosts, each authenticated by tests/prosody/mod_auth_jwt_probe.lua:
   hs.test      module:require "luajwtjitsi" (the shim from lua/), verify HS256
@@ -9,6 +15,7 @@ Clients log in over BOSH and WebSocket with ?token= in the URL. Every refusal
 must carry the contract's exact message in the SASL failure text.
 
 Usage: tests/prosody/run.sh  (builds nothing; needs build/lua54/luajwtjitsi.so)
+       tests/prosody/debian13.sh (the Debian 13 chroot)
 Prints one line per check and ends with "prosody: N passed, N failed".
 """
 
@@ -203,10 +210,14 @@ def log_checks(log):
     check("log: the shim path loaded the native module",
           re.search(r"hs\.test:auth_jwt_probe\s+info\s+luajwtjitsi \S+ loaded via shim "
                     r"\(decode absent\)", log) is not None)
-    so = os.path.join(h.SO_DIR, "luajwtjitsi.so")
-    check("log: the shim says the native module was loaded, from the fresh build",
+    version = re.search(r"Prosody version (\S+)", log)
+    want = os.environ.get("LUAJWT_PROSODY_VERSION", "")
+    check("log: Prosody says its version (%s)%s"
+          % (version and version.group(1), want and ", which starts with %r" % want),
+          version is not None and version.group(1).startswith(want))
+    check("log: the shim says the native module was loaded, from %s" % h.SO_PATH,
           re.search(r"hs\.test:auth_jwt_probe\s+info\s+luajwtjitsi \S+ \(native\) loaded from "
-                    + re.escape(so), log) is not None)
+                    + re.escape(h.SO_PATH) + "$", log, re.M) is not None)
     check("log: the plain require path loaded the native module with decode",
           re.search(r"legacy\.test:auth_jwt_probe\s+info\s+luajwtjitsi \S+ loaded via require "
                     r"\(decode present\)", log) is not None)
