@@ -17,6 +17,25 @@
 --   jwt_probe_key_server base URL of an asap-style key server: the public key
 --                        for a token is fetched from <url>/<hex(sha256(kid))>.pem
 --   jwt_probe_issuers, jwt_probe_audiences   accepted lists (verify only)
+--
+-- One provider for Prosody 0.12 (Debian 12) and 13 (Debian 13). What differs
+-- between the two for a provider like this one, and what it does about it:
+--   * Prosody 13 gives every authenticated session a role. mod_saslauth
+--     takes its name from the SASL handler's `role` field; without one, the
+--     host's authz provider picks the role of a stored account, which a token
+--     user never has, so it would get `prosody:registered` (a full account's
+--     rights). This provider sets `role = "prosody:guest"`, as Prosody's own
+--     anonymous logins get. Prosody 0.12 has no roles here: it hands the
+--     handler's `scope` field to the session instead, which stays unset, and
+--     ignores `role`.
+--   * Prosody 13's library names are `prosody.util.*`, `prosody.net.*`; the
+--     0.12 names used below still load there (its loader maps them).
+--   * Prosody 13 fires `authentication-attempt` and `sasl/c2s/failure`
+--     events through which another module could replace the failure text;
+--     none is loaded here, and the test checks the exact texts on both.
+--   * Prosody 13 asks providers for more (`get_account_info`, `is_enabled`,
+--     roles); a provider without them is a provider whose accounts are all
+--     enabled, which is right for tokens, so none is added.
 
 local http = require "net.http";
 local async = require "util.async";
@@ -104,6 +123,9 @@ end
 local handler = {};
 handler.__index = handler;
 
+-- The role a token login gets on Prosody 13 (see the top of this file).
+local TOKEN_ROLE = "prosody:guest";
+
 local function new_handler(session)
 	return setmetatable({ session = session }, handler);
 end
@@ -130,6 +152,7 @@ function handler:process()
 		return "failure", "not-allowed", tostring(message);
 	end
 	self.username = id.medium():lower();
+	self.role = TOKEN_ROLE; -- read by Prosody 13, ignored by 0.12 (see the top)
 	self.session.jwt_probe_claims = claims;
 	module:log("info", "token accepted for %s (sub %s)", self.username, tostring(claims.sub));
 	return "success";

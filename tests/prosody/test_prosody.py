@@ -221,6 +221,13 @@ def log_checks(log):
     check("log: the plain require path loaded the native module with decode",
           re.search(r"legacy\.test:auth_jwt_probe\s+info\s+luajwtjitsi \S+ loaded via require "
                     r"\(decode present\)", log) is not None)
+    # Prosody 13 writes the session's role after the JID; the provider gives
+    # token logins prosody:guest. Prosody 0.12 has no roles there.
+    auth_lines = re.findall(r"Authenticated as \S+@\S+( \[[^\]]*\])?$", log, re.M)
+    roles = sorted(set(r.strip() for r in auth_lines))
+    want_roles = ["[prosody:guest]"] if version and not version.group(1).startswith("0.") else [""]
+    check("log: %d logins, with the role the provider gave on Prosody 13 and none on 0.12 (%s)"
+          % (len(auth_lines), roles), len(auth_lines) > 0 and roles == want_roles)
     bad = [line for line in log.splitlines()
            if re.search(r"traceback|stack traceback|\terror\t", line, re.I)
            or re.search(r"auth_jwt_probe\s+warn", line)]
