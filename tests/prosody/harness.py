@@ -14,6 +14,9 @@
   WebSocket with the `websockets` package) that open a stream with
   `?token=...` in the URL, authenticate with SASL ANONYMOUS and, when that
   succeeds, restart the stream and bind a resource.
+* visible: the path under which Prosody sees a file of this machine (a copy
+  in the chroot, if any). A host option that names a file must use it, or the
+  Debian 13 run (tests/prosody/debian13.sh) cannot read that file.
 * mint: tokens made by the module itself (Lua 5.4 build) through mint.lua;
   in a chroot, by the installed module under the chroot's lua5.4.
 """
@@ -54,6 +57,24 @@ def inside(path):
     if rel.startswith(".."):
         raise ValueError("%s is not under the chroot %s" % (path, CHROOT))
     return "/" + rel
+
+
+_shared_dir = None
+
+
+def visible(path):
+    """A file that Prosody or a chroot program must read (a key file named in
+    a host's options, a script): `path` itself on this machine; in a chroot,
+    where that path does not exist, a copy (same mode) under the chroot's /tmp,
+    as the chroot sees it."""
+    global _shared_dir
+    if CHROOT is None:
+        return path
+    if _shared_dir is None:
+        _shared_dir = tempfile.mkdtemp(prefix="luajwt-files-", dir=os.path.join(CHROOT, "tmp"))
+    dest = os.path.join(_shared_dir, os.path.basename(path))
+    shutil.copy(path, dest)
+    return inside(dest)
 
 
 def _in_target(argv):
@@ -403,11 +424,8 @@ def mint(claims, key, alg="HS256", header=None):
     """A token made by the module itself (Lua 5.4 build), via mint.lua."""
     global _mint_script
     if _mint_script is None:
-        _mint_script = os.path.join(HERE, "mint.lua")
-        if CHROOT:
-            _mint_script = os.path.join(tempfile.mkdtemp(dir=os.path.join(CHROOT, "tmp")), "mint.lua")
-            shutil.copy(os.path.join(HERE, "mint.lua"), _mint_script)
-    argv, env = _in_target(["lua5.4", inside(_mint_script)])
+        _mint_script = visible(os.path.join(HERE, "mint.lua"))
+    argv, env = _in_target(["lua5.4", _mint_script])
     if not CHROOT:
         env["LUA_CPATH_5_4"] = os.path.join(SO_DIR, "?.so")
     request = json.dumps({"claims": claims, "key": key, "alg": alg, "header": header or {}})
