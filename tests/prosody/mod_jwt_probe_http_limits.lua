@@ -1,5 +1,5 @@
--- mod_jwt_probe_http_limits: test-only. Prosody 0.12 refuses HTTP request
--- heads over 10 KiB and has no setting for it, so a 16 KiB token in a BOSH or
+-- mod_jwt_probe_http_limits: test-only. Prosody 0.12 and 13 refuse HTTP
+-- request heads over 10 KiB and have no setting for it, so a 16 KiB token in a BOSH or
 -- WebSocket URL would never reach the auth provider. The integration test
 -- raises that limit so it can show the module refusing such a token itself.
 -- (In a real deployment nginx sits in front and applies its own limit.)
