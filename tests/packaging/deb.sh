@@ -22,20 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-. scripts/chroot-tools.sh
-
-pass=0; fail=0
-ok() { pass=$((pass + 1)); [ "${PKGTEST_VERBOSE:-0}" != 1 ] || echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-# Adds the counts of a load_check.lua run (its last line) to ours.
-count_load_check() {
-  local out="$1" p f
-  printf '%s\n' "$out" | grep -v '^load_check' || true
-  read -r p f < <(printf '%s\n' "$out" | sed -n 's/^load_check .*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n 1)
-  if [ -z "${p:-}" ]; then bad "load_check printed no result: $out"; return; fi
-  pass=$((pass + p)); fail=$((fail + f))
-}
+. tests/packaging/lib.sh
 
 need_apt lintian dpkg-dev binutils lua5.1 lua5.2 lua5.3 lua5.4 luajit
 work=$(mktemp -d)

@@ -17,20 +17,12 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 . scripts/package-tools.sh
 
-pass=0; fail=0
-check() { if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1"; fi; }
-count_load_check() {
-  local out="$1" p f
-  printf '%s\n' "$out" | grep -v '^load_check' || true
-  read -r p f < <(printf '%s\n' "$out" | sed -n 's/^load_check .*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n 1)
-  if [ -z "${p:-}" ]; then fail=$((fail + 1)); echo "FAIL load_check printed no result: $out"; return; fi
-  pass=$((pass + p)); fail=$((fail + f))
-}
+. tests/packaging/lib.sh
 
 # luarocks checks for lua.h before any build type runs, so the -dev packages
 # are needed although cargo never reads the headers.
 need_apt luarocks lua5.2 lua5.4 luajit liblua5.2-dev liblua5.4-dev libluajit-5.1-dev
-spec=(rockspec/luajwtjitsi-native-*.rockspec)
+spec=(rockspec/luajwtjitsi-native-[0-9]*.rockspec)
 [ ${#spec[@]} -eq 1 ] || { echo "rock: expected one rockspec in rockspec/, found ${#spec[@]}" >&2; exit 1; }
 spec=${spec[0]}
 rock_version=$(basename "$spec" .rockspec); rock_version=${rock_version#luajwtjitsi-native-}
@@ -56,29 +48,13 @@ lr() {
   esac
 }
 
-# installed_check NAME TREE: the rock in TREE loads from there and works;
-# then `luarocks remove` takes it all out again.
-installed_check() {
-  local name=$1 tree=$2 v lua
-  case "$name" in luajit) v=5.1; lua=luajit ;; *) v=$name; lua=lua$name ;; esac
-  local so="$tree/lib/lua/$v/luajwtjitsi.so" shim="$tree/share/lua/$v/luajwtjitsi-native/luajwtjitsi.lib.lua"
-  check "[$name] the tree has $so" "[ -f '$so' ]"
-  check "[$name] the tree has $shim" "[ -f '$shim' ]"
-  # Listings are captured before grep: under pipefail, `cmd | grep -q` fails
-  # when grep stops reading early.
-  local listed
-  listed=$(lr "$name" --tree "$tree" list --porcelain)
-  check "[$name] luarocks list shows luajwtjitsi-native $rock_version" \
-    "grep -q '^luajwtjitsi-native	$rock_version	installed' <<<\"\$listed\""
-  # Only what `luarocks path` gives, from a folder holding no module.
-  local paths out
-  paths=$(lr "$name" --tree "$tree" path | sed -n "s/^export \(LUA_C\{0,1\}PATH\)='\(.*\)'$/\1=\2/p")
-  out=$(cd "$work" && env -i PATH=/usr/bin:/bin $paths "$lua" load_check.lua "$so" cases.lua "$shim" 2>&1) || true
-  count_load_check "$out"
-  check "[$name] luarocks remove luajwtjitsi-native" "lr $name --tree '$tree' remove luajwtjitsi-native >&2"
-  local left
-  left=$(find "$tree" -type f ! -name manifest)
-  check "[$name] nothing of the rock is left in the tree${left:+ (left: $left)}" "[ -z \"\$left\" ]"
+# rock_installed_check NAME TREE: the rock in TREE loads from there and works;
+# then `luarocks remove` takes it all out again (tests/packaging/lib.sh).
+rock_installed_check() {
+  case "$1" in
+    luajit) installed_check luajwtjitsi-native "$rock_version" "$1" "$2" luajit 5.1 "$work" ;;
+    *) installed_check luajwtjitsi-native "$rock_version" "$1" "$2" "lua$1" "$1" "$work" ;;
+  esac
 }
 
 for name in 5.2 5.4 luajit; do
@@ -90,7 +66,7 @@ for name in 5.2 5.4 luajit; do
     check "[$name] the rock built the $feature flavour" "grep -q 'cargo build --features $feature,module' '$work/make-$name.log'"
     # The build folder's copy must not be what loads.
     rm -rf build/rock
-    installed_check "$name" "$tree"
+    rock_installed_check "$name" "$tree"
   else
     check "[$name] luarocks make (log: $(tail -n 5 "$work/make-$name.log"))" false
   fi
@@ -113,7 +89,7 @@ check "the source rock holds the rockspec and the source" \
 if lr 5.4 --tree "$work/tree-src" install "$srcrock" > "$work/install-src.log" 2>&1; then
   check "[5.4] luarocks install of the source rock" true
   check "[5.4] the source rock built the lua54 flavour" "grep -q 'cargo build --features lua54,module' '$work/install-src.log'"
-  installed_check 5.4 "$work/tree-src"
+  rock_installed_check 5.4 "$work/tree-src"
 else
   check "[5.4] luarocks install of the source rock (log: $(tail -n 5 "$work/install-src.log"))" false
 fi
