@@ -1,5 +1,5 @@
 # The two commands a newcomer needs, plus the build.
-.PHONY: demo test build bench deb clean
+.PHONY: demo test build bench deb dist clean
 
 demo:   ## build the module, start a private Prosody, log in with good and bad tokens
 	scripts/demo.sh
@@ -15,6 +15,9 @@ bench:  ## operations per second under Lua 5.4 vs Prosody's util.jwt and the raw
 
 deb:    ## build/deb/lua-luajwtjitsi_<version>_amd64.deb (glibc 2.28 builds; installs its tools first)
 	scripts/package-deb.sh
+
+dist:   ## build/dist/: binary tarball, source tarball, .deb, rockspecs and .src.rocks, SHA256SUMS
+	scripts/dist.sh
 
 clean:
 	rm -rf build target

@@ -7,14 +7,17 @@
 -- from luarocks.org at install time; "command" is built into luarocks, so the
 -- rock builds wherever cargo and the crates are reachable, and it is tested
 -- end to end by tests/packaging/rock.sh.
-rockspec_format = "3.0"
+--
+-- Accepted by luarocks 2.4 and 3: no rockspec_format 3.0 features. The
+-- prebuilt twin, luajwtjitsi-native-bin, needs no Rust.
+-- @PROJECT_URL@ is a placeholder: `make dist` (scripts/dist.sh) writes the
+-- project address from Cargo.toml's `homepage` into the rockspecs it ships,
+-- next to the source tarball this url names.
 package = "luajwtjitsi-native"
 version = "0.1.0-1"
 source = {
-   -- The project has no public address yet (its git identity uses the
-   -- reserved .example domain): change url and homepage when it is published.
-   url = "git+https://r-seed-76611eb1.example/luajwtjitsi.git",
-   tag = "v0.1.0",
+   url = "@PROJECT_URL@/releases/v0.1.0/luajwtjitsi-native-0.1.0.tar.gz",
+   dir = "luajwtjitsi-native-0.1.0",
 }
 description = {
    summary = "Native (Rust) drop-in replacement for luajwtjitsi, Jitsi Meet's JWT library",
@@ -23,10 +26,10 @@ The luajwtjitsi API (verify, encode, and the 2.0 decode) with the same error
 strings, built as one C module per Lua version. No OpenSSL, lua-cjson or
 basexx. Also installs luajwtjitsi.lib.lua, the shim Prosody's
 module:require "luajwtjitsi" loads, in share/lua/<version>/luajwtjitsi-native/.
-Building needs Rust (cargo) 1.88 or newer.]],
-   homepage = "https://r-seed-76611eb1.example/luajwtjitsi",
+Building needs Rust (cargo) 1.88 or newer; the prebuilt
+luajwtjitsi-native-bin rock needs none.]],
+   homepage = "@PROJECT_URL@",
    license = "MIT",
-   labels = { "jwt", "jitsi", "prosody" },
 }
 dependencies = {
    "lua >= 5.1, < 5.5",

@@ -59,6 +59,8 @@ deb=$(ls "$out"/lua-luajwtjitsi_*_amd64.deb)
 # - md5sums, which cargo-deb does not write (debsums and lintian want one).
 tree="$out/tree"
 dpkg-deb -R "$deb" "$tree"
+# The project address lives in Cargo.toml only (see crate_field).
+sed -i "s|@PROJECT_URL@|$(crate_field homepage)|g" "$tree/usr/share/doc/lua-luajwtjitsi/copyright"
 scratch="$out/shlibdeps"
 mkdir -p "$scratch/debian"
 : > "$scratch/debian/control"

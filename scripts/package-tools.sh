@@ -83,3 +83,12 @@ crate_bins() {
   cargo metadata --no-deps --format-version 1 | python3 -c 'import json, sys
 print(" ".join(t["name"] for p in json.load(sys.stdin)["packages"] for t in p["targets"] if "bin" in t["kind"]))'
 }
+
+# crate_field FIELD: a field of the luajwtjitsi package in Cargo.toml
+# (version, homepage, ...). `homepage` is the project address, kept there
+# only: package-deb.sh and dist.sh write it over @PROJECT_URL@.
+crate_field() {
+  cargo metadata --no-deps --format-version 1 | python3 -c 'import json, sys
+p = [p for p in json.load(sys.stdin)["packages"] if p["name"] == "luajwtjitsi"][0]
+print((p[sys.argv[1]] or "").rstrip("/"))' "$1"
+}
