@@ -15,7 +15,10 @@
 #  10. benchmark smoke run: `make bench` still runs and every result checks
 #      out (figures are printed, never compared with a threshold)
 #  11. packages: the luarocks rock and the Debian package, installed, loaded
-#      and removed (tests/packaging/rock.sh, tests/packaging/deb.sh)
+#      and removed (tests/packaging/rock.sh, tests/packaging/deb.sh); the
+#      release artifacts of `make dist`, and the prebuilt rock installed
+#      offline by Debian 11's luarocks 2.4 and by luarocks 3 for every Lua
+#      (tests/packaging/dist.sh, reusing the deb stage's builds)
 #  11b. Prosody 13 in a Debian 13 chroot with that .deb installed: the
 #      scenarios of stage 8 (tests/prosody/debian13.sh)
 #  12. differential: seeded mutations verified by PyJWT and here
@@ -94,9 +97,10 @@ mkdir -p build/bench-smoke-baseline
 cp build/lua54/luajwtjitsi.so build/bench-smoke-baseline/
 scripts/bench.sh "${bench_args[@]}" 2>&1 | tee -a "$logs/checks.log"
 
-stage "packages: luarocks rock and Debian package"
+stage "packages: luarocks rock, Debian package, make dist and the prebuilt rock"
 tests/packaging/rock.sh 2>&1 | tee -a "$logs/checks.log"
 tests/packaging/deb.sh 2>&1 | tee -a "$logs/checks.log"
+DIST_REUSE_DEB=1 tests/packaging/dist.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "Prosody 13 on Debian 13, the .deb installed (tests/prosody/debian13.sh)"
 PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/prosody/debian13.sh 2>&1 | tee -a "$logs/checks.log"
