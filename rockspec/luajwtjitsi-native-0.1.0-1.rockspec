@@ -10,9 +10,9 @@
 --
 -- Accepted by luarocks 2.4 and 3: no rockspec_format 3.0 features. The
 -- prebuilt twin, luajwtjitsi-native-bin, needs no Rust.
--- @PROJECT_URL@ is a placeholder: `make dist` (scripts/dist.sh) writes the
--- project address from Cargo.toml's `homepage` into the rockspecs it ships,
--- next to the source tarball this url names.
+-- In rockspec/, url and homepage hold a placeholder: `make dist`
+-- (scripts/dist.sh) writes the project address, Cargo.toml's `homepage`,
+-- into the rockspec it ships next to the source tarball the url names.
 package = "luajwtjitsi-native"
 version = "0.1.0-1"
 source = {

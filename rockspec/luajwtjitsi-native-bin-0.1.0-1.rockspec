@@ -5,8 +5,9 @@
 -- luarocks targets (LuaJIT takes the 5.1 build) and for `uname -m`.
 --
 -- Accepted by luarocks 2.4 and 3: no rockspec_format 3.0 features.
--- @PROJECT_URL@ is a placeholder: `make dist` (scripts/dist.sh) writes the
--- project address from Cargo.toml's `homepage` into the rockspecs it ships.
+-- In rockspec/, url and homepage hold a placeholder: `make dist`
+-- (scripts/dist.sh) writes the project address, Cargo.toml's `homepage`,
+-- into the rockspec it ships.
 package = "luajwtjitsi-native-bin"
 version = "0.1.0-1"
 source = {
