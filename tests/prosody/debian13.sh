@@ -10,8 +10,8 @@
 #      its path (it raises an error if Prosody ever loads it), then
 #      `dpkg -i lua-luajwtjitsi.deb`: the shim takes that path, jitsi's file
 #      is diverted to .distrib, the module is in Lua 5.4's system cpath;
-#   3. rock_checks: where the prebuilt luarocks rock will be installed with
-#      Debian 13's luarocks (not done yet, see below);
+#   3. rock_checks: the prebuilt rock (make dist) installed offline with
+#      Debian 13's luarocks 3 for Lua 5.4, loaded, verified and removed;
 #   4. test_prosody.py with LUAJWT_PROSODY_CHROOT: Prosody 13 runs inside the
 #      chroot on 127.0.0.1 high ports (config, data and log under the chroot's
 #      /tmp, stopped by pid), the clients and the key server on this machine.
@@ -24,7 +24,9 @@
 # Last lines: the time taken, then "prosody-trixie: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/chroot-tools.sh
+# lib.sh brings scripts/chroot-tools.sh and installed_check (the checks of a
+# rock in a luarocks tree); its counters are set again below.
+. tests/packaging/lib.sh
 started=$SECONDS
 
 pass=0; fail=0
@@ -47,7 +49,9 @@ fi
 
 # The packages the chroot gets on top of minbase. Adding one makes a new
 # cached tarball (its name carries a hash of the list).
-CHROOT13_PKGS=(prosody lua5.4 lua-cjson)
+# luarocks 3 looks for the target Lua's lua.h before it installs any rock,
+# the prebuilt one included, so the rock check needs liblua5.4-dev.
+CHROOT13_PKGS=(prosody lua5.4 lua-cjson luarocks liblua5.4-dev)
 
 work=$(mktemp -d)
 R="$work/root"
@@ -101,14 +105,40 @@ so_found=$(run lua5.4 -e 'io.write(package.searchpath("luajwtjitsi", package.cpa
 check "Debian 13's lua5.4 finds the module at /usr/lib/x86_64-linux-gnu/lua/5.4 (got $so_found)" \
   "[ '$so_found' = /usr/lib/x86_64-linux-gnu/lua/5.4/luajwtjitsi.so ]"
 
-# ---- 3. the prebuilt rock (issue 14), with Debian 13's luarocks for Lua 5.4
-# To be filled in once the prebuilt rock exists: add luarocks to
-# CHROOT13_PKGS (a new cached tarball follows by itself), copy the rock into
-# "$R/tmp", `run luarocks --lua-version 5.4 install /tmp/<rock>`, check that
-# lua5.4 loads it from /usr/local/lib/lua/5.4 and verifies a token, then
-# `luarocks remove` it, so that Prosody below still runs on the package's .so.
-rock_checks() { :; }
+# ---- 3. the prebuilt rock, with Debian 13's luarocks for Lua 5.4
+# The prebuilt .src.rock from build/dist (made by tests/packaging/dist.sh
+# before this stage in make test; made here when missing) installs into the
+# system tree /usr/local with no network (unshare -n), lua5.4 loads it from
+# there and verifies the vectors of every algorithm, the shim loads, and
+# `luarocks remove` leaves nothing, so that Prosody below still runs on the
+# package's .so.
+rock_checks() {
+  local version bin_rock d=/tmp/rockcheck
+  version=$(crate_field version)
+  bin_rock="luajwtjitsi-native-bin-$version-1"
+  if [ ! -s "build/dist/$bin_rock.src.rock" ]; then
+    DIST_REUSE_DEB=1 scripts/dist.sh >&2 || { bad "scripts/dist.sh made no $bin_rock.src.rock"; return; }
+  fi
+  mkdir -p "$R$d"
+  cp "build/dist/$bin_rock.src.rock" tests/packaging/load_check.lua "$R$d/"
+  tests/packaging/cases.py > "$R$d/cases.lua"
+  inroot() { unshare -n chroot "$R" "$@"; }
+  lr() { shift; inroot env -i PATH=/usr/bin:/bin HOME=/root luarocks --lua-version 5.4 "$@"; }
+  local lr_version
+  lr_version=$(lr 5.4 --version 2>&1 | head -n 1)
+  check "Debian 13's luarocks is 3.x (got: $lr_version)" "[[ \"\$lr_version\" == *' 3.'* ]]"
+  if lr 5.4 install "$d/$bin_rock.src.rock" > "$work/rock-install.log" 2>&1; then
+    ok "[luarocks 3, Debian 13] luarocks --lua-version 5.4 install ./$bin_rock.src.rock (offline)"
+    check "[luarocks 3, Debian 13] the rock picked the Lua 5.4 build" \
+      "grep -q 'linux-x86_64/lib/lua/5.4/luajwtjitsi.so for Lua 5.4' '$work/rock-install.log'"
+    installed_check luajwtjitsi-native-bin "$version-1" "lua5.4@luarocks-trixie" /usr/local lua5.4 5.4 "$d"
+  else
+    bad "[luarocks 3, Debian 13] luarocks install ./$bin_rock.src.rock: $(tail -n 5 "$work/rock-install.log")"
+  fi
+  rm -rf "${R:?}$d"
+}
 rock_checks
+
 
 # ---- 4. the Prosody scenarios, Prosody 13 inside the chroot
 out="$work/prosody.out"
