@@ -13,7 +13,7 @@ build:  ## build/<flavour>/luajwtjitsi.so for lua51 lua52 lua53 lua54 luajit
 bench:  ## operations per second under Lua 5.4 vs Prosody's util.jwt and the raw limits (README "Performance")
 	scripts/bench.sh $(BENCH_ARGS)
 
-deb:    ## build/deb/lua-luajwtjitsi_<version>_amd64.deb (glibc 2.28 builds; installs its tools first)
+deb:    ## build/deb/lua-luajwtjitsi_<version>_{amd64,arm64}.deb (glibc 2.28 builds; installs its tools first)
 	scripts/package-deb.sh
 
 dist:   ## build/dist/: binary tarball, source tarball, .deb, rockspecs and .src.rocks, SHA256SUMS

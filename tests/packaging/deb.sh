@@ -34,7 +34,7 @@ trap cleanup EXIT
 if [ -n "${PKGTEST_DEB:-}" ]; then
   deb=$PKGTEST_DEB; echo "deb: testing $deb (not rebuilt)"
 else
-  deb=$(scripts/package-deb.sh | tail -n 1)
+  deb=$(scripts/package-deb.sh amd64 | tail -n 1)
 fi
 version=$(cargo metadata --no-deps --format-version 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["packages"][0]["version"])')
 check "package file is lua-luajwtjitsi_${version}-1_amd64.deb (got $deb)" "[ \"\$(basename '$deb')\" = 'lua-luajwtjitsi_${version}-1_amd64.deb' ]"
