@@ -16,9 +16,11 @@
 #      out (figures are printed, never compared with a threshold)
 #  11. packages: the luarocks rock and the Debian package, installed, loaded
 #      and removed (tests/packaging/rock.sh, tests/packaging/deb.sh); the
-#      release artifacts of `make dist`, and the prebuilt rock installed
-#      offline by Debian 11's luarocks 2.4 and by luarocks 3 for every Lua
-#      (tests/packaging/dist.sh, reusing the deb stage's builds)
+#      arm64 package under qemu user-mode emulation with Debian's arm64 Lua
+#      interpreters (tests/packaging/arm64.sh); the release artifacts of
+#      `make dist`, and the prebuilt rock installed offline by Debian 11's
+#      luarocks 2.4 and by luarocks 3 for every Lua, its arm64 files too
+#      (tests/packaging/dist.sh, reusing the deb stages' builds)
 #  11b. Prosody 13 in a Debian 13 chroot with that .deb installed: the
 #      scenarios of stage 8 (tests/prosody/debian13.sh)
 #  12. differential: seeded mutations verified by PyJWT and here
@@ -97,9 +99,10 @@ mkdir -p build/bench-smoke-baseline
 cp build/lua54/luajwtjitsi.so build/bench-smoke-baseline/
 scripts/bench.sh "${bench_args[@]}" 2>&1 | tee -a "$logs/checks.log"
 
-stage "packages: luarocks rock, Debian package, make dist and the prebuilt rock"
+stage "packages: luarocks rock, Debian package (amd64, arm64 under emulation), make dist and the prebuilt rock"
 tests/packaging/rock.sh 2>&1 | tee -a "$logs/checks.log"
 tests/packaging/deb.sh 2>&1 | tee -a "$logs/checks.log"
+tests/packaging/arm64.sh 2>&1 | tee -a "$logs/checks.log"
 DIST_REUSE_DEB=1 tests/packaging/dist.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "Prosody 13 on Debian 13, the .deb installed (tests/prosody/debian13.sh)"
@@ -125,8 +128,8 @@ while read -r p f i; do passed=$((passed + p)); failed=$((failed + f)); skipped=
   sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed; \([0-9]*\) ignored.*/\1 \2 \3/p' "$logs/cargo.log"
   sed -n 's/^\([0-9]*\) success\(es\)\{0,1\} \/ \([0-9]*\) failures\{0,1\} \/ \([0-9]*\) errors\{0,1\} \/ \([0-9]*\) pending.*/\1 \3+\4 \5/p' "$logs/busted.log"
   sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}$/\1 \2 \4/p' "$logs/interop.log" | sed 's/ $/ 0/'
-  sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2 0/p' "$logs/checks.log"
-  sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$logs/checks.log"
+  sed -n 's/^[a-z0-9-]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2 0/p' "$logs/checks.log"
+  sed -n 's/^[a-z0-9-]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$logs/checks.log"
 )
 # What was skipped, and why, is named before the closing line.
 grep -h 'SKIPPED' "$logs/checks.log" | sed 's/^/skipped: /' || true
