@@ -80,8 +80,10 @@ need_target_tools() {
   [ "$DEB_ARCH" = amd64 ] || need_apt "binutils-$MULTIARCH"
 }
 
-# need_rust_target TRIPLE: the target's standard library (rustup).
+# need_rust_target TRIPLE: the target's standard library (rustup; nothing to
+# do for the host's own target).
 need_rust_target() {
+  [ "$(rustc -vV | sed -n 's/^host: //p')" != "$1" ] || return 0
   rustup target list --installed 2>/dev/null | grep -qx "$1" && return 0
   echo "package-tools: adding the Rust target $1 (rustup)" >&2
   rustup target add "$1" >&2 || { echo "package-tools: rustup target add $1 failed" >&2; return 1; }
