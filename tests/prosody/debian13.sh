@@ -72,7 +72,7 @@ trap 'exit 143' TERM INT
 if [ -n "${PKGTEST_DEB:-}" ]; then
   deb=$PKGTEST_DEB; echo "prosody-trixie: testing $deb (not rebuilt)"
 else
-  deb=$(scripts/package-deb.sh | tail -n 1)
+  deb=$(scripts/package-deb.sh amd64 | tail -n 1)
 fi
 chroot13=(debian13-prosody trixie "" "${CHROOT13_PKGS[@]}")
 [ -s "$(chroot_tarball_path "${chroot13[@]}")" ] && chroot_state="cached" || chroot_state="built"
