@@ -25,20 +25,8 @@
 # Last lines: the duration, then "arm64: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/package-tools.sh
+. tests/packaging/lib.sh
 started=$SECONDS
-
-pass=0; fail=0
-ok() { pass=$((pass + 1)); [ "${PKGTEST_VERBOSE:-0}" != 1 ] || echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-count_load_check() { # adds the counts of a load_check.lua run (its last line)
-  local out="$1" p f
-  printf '%s\n' "$out" | grep -v '^load_check' || true
-  read -r p f < <(printf '%s\n' "$out" | sed -n 's/^load_check .*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n 1)
-  if [ -z "${p:-}" ]; then bad "load_check printed no result: $out"; return; fi
-  pass=$((pass + p)); fail=$((fail + f))
-}
 
 need_apt lintian dpkg-dev binutils qemu-user-static
 set_target_arch arm64
@@ -46,13 +34,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # ---- 1. build
-if [ -n "${PKGTEST_DEB_ARM64:-}" ]; then
-  deb=$PKGTEST_DEB_ARM64; echo "arm64: testing $deb (not rebuilt)"
-else
-  deb=$(scripts/package-deb.sh arm64 | tail -n 1)
-fi
-version=$(cargo metadata --no-deps --format-version 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["packages"][0]["version"])')
-check "package file is lua-luajwtjitsi_${version}-1_arm64.deb (got $deb)" "[ \"\$(basename '$deb')\" = 'lua-luajwtjitsi_${version}-1_arm64.deb' ]"
+deb_under_test arm64
 
 # ---- 2. fields, files, lintian
 field() { dpkg-deb -f "$deb" "$1"; }
@@ -74,30 +56,7 @@ lint=$(lintian --pedantic --info --tag-display-limit 0 "$deb" 2>&1 | grep -v '^r
 check "lintian --pedantic --info: no tags${lint:+ (got: $lint)}" "[ -z \"\$lint\" ]"
 
 # ---- 3. the ELF files
-elf_checks() { # FILE LABEL [module]
-  local f=$1 rel=$2 syms needed newest
-  syms=$(readelf --dyn-syms -W "$f")
-  check "$rel is an AArch64 ELF file" "readelf -h '$f' | grep -qE 'Machine: +AArch64$'"
-  newest=$(grep -o '@GLIBC_[0-9][0-9.]*' <<<"$syms" | sed 's/@GLIBC_//' | sort -uV | tail -n 1)
-  check "$rel needs no glibc symbol newer than 2.28 (newest: ${newest:-none})" \
-    "[ -n '$newest' ] && [ \"\$(printf '%s\n' '$newest' 2.28 | sort -V | tail -n 1)\" = 2.28 ]"
-  needed=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
-  check "$rel needs only libc6's libraries and libgcc_s (has: $needed)" \
-    "! tr ' ' '\n' <<<'$needed' | grep -vE '^$|^(libc|libm|libdl|libpthread|librt)\.so\.[0-9]+$|^ld-linux-aarch64\.so\.1$|^libgcc_s\.so\.1$' >/dev/null"
-  if [ "${3:-}" = module ]; then
-    # Defined symbols have a section number; undefined ones UND.
-    check "$rel exports luaopen_luajwtjitsi" "grep -qE ' FUNC +GLOBAL +DEFAULT +[0-9]+ luaopen_luajwtjitsi$' <<<\"\$syms\""
-    check "$rel embeds no Lua (defines no lua_* symbol)" "! grep -qE ' [0-9]+ (lua|luaL)_[A-Za-z_]+$' <<<\"\$syms\""
-    check "$rel takes lua_settop from the interpreter" "grep -qE ' UND lua_settop$' <<<\"\$syms\""
-  fi
-}
-elves=0
-while IFS= read -r -d '' f; do
-  readelf -h "$f" >/dev/null 2>&1 || continue
-  elves=$((elves + 1))
-  rel=/${f#"$u"/}
-  case "$rel" in *.so) elf_checks "$f" "$rel" module ;; *) elf_checks "$f" "$rel" ;; esac
-done < <(find "$u" -type f -print0)
+package_elf_checks "$u" AArch64 ld-linux-aarch64.so.1
 check "package holds 5 ELF files (found $elves)" "[ $elves -eq 5 ]"
 
 # ---- 4. Debian's arm64 interpreters, with the package unpacked into their root

@@ -1,5 +1,7 @@
-# Sourced by tests/packaging/rock.sh and dist.sh: counting checks, and the
-# checks of a rock installed into a luarocks tree.
+# Sourced by tests/packaging/rock.sh, deb.sh, arm64.sh and dist.sh: counting
+# checks, the checks of a rock installed into a luarocks tree, the package
+# under test, and what every ELF file a package ships must be (readelf reads
+# every architecture; the host's objdump only knows x86).
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/chroot-tools.sh"
 
 pass=0; fail=0
@@ -53,4 +55,58 @@ debian_root() {
   local tarball
   tarball=$(chroot_tarball "$1" "$2" "$3") || return 1
   chroot_unpack "$tarball" "$4"
+}
+
+# deb_under_test ARCH: sets $deb to the file in $PKGTEST_DEB (amd64) or
+# $PKGTEST_DEB_ARM64 (arm64) when set, else to a fresh
+# `scripts/package-deb.sh ARCH`, and $version to the crate's; checks the
+# file's name.
+deb_under_test() {
+  local given
+  if [ "$1" = amd64 ]; then given=${PKGTEST_DEB:-}; else given=${PKGTEST_DEB_ARM64:-}; fi
+  if [ -n "$given" ]; then
+    deb=$given; echo "$1: testing $deb (not rebuilt)"
+  else
+    deb=$(scripts/package-deb.sh "$1" | tail -n 1)
+  fi
+  version=$(crate_field version)
+  check "package file is lua-luajwtjitsi_${version}-1_$1.deb (got $deb)" "[ \"\$(basename '$deb')\" = 'lua-luajwtjitsi_${version}-1_$1.deb' ]"
+}
+
+# elf_checks FILE LABEL MACHINE LOADER [module]: FILE is a MACHINE ELF file
+# (readelf -h's "Machine:", e.g. AArch64), needs no glibc symbol newer than
+# GLIBC_2.28 and no library beyond libc6's, libgcc_s and LOADER (the dynamic
+# loader's soname). With "module": it exports luaopen_luajwtjitsi, defines
+# no lua_* symbol (no embedded Lua) and takes lua_settop from the
+# interpreter. LABEL names FILE in the messages.
+elf_checks() {
+  local f=$1 rel=$2 machine=$3 loader=$4 syms needed newest
+  syms=$(readelf --dyn-syms -W "$f")
+  check "$rel is a $machine ELF file" "readelf -h '$f' | grep -qE 'Machine: +$machine\$'"
+  newest=$(grep -o '@GLIBC_[0-9][0-9.]*' <<<"$syms" | sed 's/@GLIBC_//' | sort -uV | tail -n 1 || true)
+  check "$rel needs no glibc symbol newer than 2.28 (newest: ${newest:-none})" \
+    "[ -n '$newest' ] && [ \"\$(printf '%s\n' '$newest' 2.28 | sort -V | tail -n 1)\" = 2.28 ]"
+  needed=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+  check "$rel needs only libc6's libraries and libgcc_s (has: $needed)" \
+    "! tr ' ' '\n' <<<'$needed' | grep -vE '^$|^(libc|libm|libdl|libpthread|librt)\.so\.[0-9]+$|^${loader//./\\.}$|^libgcc_s\.so\.1$' >/dev/null"
+  if [ "${5:-}" = module ]; then
+    # Defined symbols have a section number, undefined ones UND.
+    check "$rel exports luaopen_luajwtjitsi" "grep -qE ' FUNC +GLOBAL +DEFAULT +[0-9]+ luaopen_luajwtjitsi$' <<<\"\$syms\""
+    check "$rel embeds no Lua (defines no lua_* symbol)" "! grep -qE ' [0-9]+ (lua|luaL)_[A-Za-z_]+$' <<<\"\$syms\""
+    check "$rel takes lua_settop from the interpreter" "grep -qE ' UND lua_settop$' <<<\"\$syms\""
+  fi
+}
+
+# package_elf_checks DIR MACHINE LOADER: elf_checks on every ELF file below
+# DIR (an unpacked package; *.so files as modules); sets $elves to their count.
+package_elf_checks() {
+  local f rel kind
+  elves=0
+  while IFS= read -r -d '' f; do
+    readelf -h "$f" >/dev/null 2>&1 || continue
+    elves=$((elves + 1))
+    rel=/${f#"$1"/}
+    case "$rel" in *.so) kind=module ;; *) kind="" ;; esac
+    elf_checks "$f" "$rel" "$2" "$3" $kind
+  done < <(find "$1" -type f -print0)
 }
