@@ -16,7 +16,7 @@ bench:  ## operations per second under Lua 5.4 vs Prosody's util.jwt and the raw
 deb:    ## build/deb/lua-luajwtjitsi_<version>_{amd64,arm64}.deb (glibc 2.28 builds; installs its tools first)
 	scripts/package-deb.sh
 
-dist:   ## build/dist/: binary tarball, source tarball, .deb, rockspecs and .src.rocks, SHA256SUMS
+dist:   ## build/dist/: binary tarballs (x86_64, aarch64, both), source tarball, .debs, rockspecs and .src.rocks, SHA256SUMS
 	scripts/dist.sh
 
 clean:

@@ -1,6 +1,7 @@
 -- luarocks rockspec for the prebuilt native luajwtjitsi: no Rust, no compiler,
 -- no network beyond the source tarball. Its source is the binary release
--- tarball that `make dist` makes (luajwtjitsi-native-<version>-linux-<arch>.tar.gz,
+-- tarball with every architecture that `make dist` makes
+-- (luajwtjitsi-native-<version>-linux.tar.gz: linux-x86_64/ and linux-aarch64/,
 -- layout in README "Release artifacts"); installing picks the .so for the Lua
 -- luarocks targets (LuaJIT takes the 5.1 build) and for `uname -m`.
 --
@@ -11,9 +12,9 @@
 package = "luajwtjitsi-native-bin"
 version = "0.1.0-1"
 source = {
-   url = "@PROJECT_URL@/releases/v0.1.0/luajwtjitsi-native-0.1.0-linux-x86_64.tar.gz",
+   url = "@PROJECT_URL@/releases/v0.1.0/luajwtjitsi-native-0.1.0-linux.tar.gz",
    -- Every architecture's tarball unpacks into this one folder, under
-   -- linux-<uname -m>/, so one tarball can carry several.
+   -- linux-<uname -m>/; this one carries x86_64 and aarch64.
    dir = "luajwtjitsi-native-0.1.0",
 }
 description = {
@@ -21,7 +22,7 @@ description = {
    detailed = [[
 The luajwtjitsi API (verify, encode, and the 2.0 decode) with the same error
 strings, as a prebuilt C module for Lua 5.1 (also LuaJIT), 5.2, 5.3 and 5.4 on
-Linux x86_64 with glibc 2.28 or newer. Installs no compiler or Rust toolchain:
+Linux x86_64 or aarch64 with glibc 2.28 or newer. Installs no compiler or Rust toolchain:
 it copies the module for the Lua luarocks targets. Also installs
 luajwtjitsi.lib.lua, the shim Prosody's module:require "luajwtjitsi" loads, in
 share/lua/<version>/luajwtjitsi-native/. Build from source with the

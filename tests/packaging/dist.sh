@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The release artifacts of `make dist` (scripts/dist.sh), as an admin uses them:
 #   1. SHA256SUMS lists every file of build/dist/ and verifies; the binary
-#      tarball has the documented layout; its .so files pass tests/so_check.sh
-#      and no ELF file in it needs a glibc symbol newer than GLIBC_2.28;
-#      jitsi-jwt from it runs; the shipped rockspecs carry Cargo.toml's
+#      tarballs (x86_64, aarch64, and both in one for the rock) have the
+#      documented layout; the x86_64 .so files pass tests/so_check.sh; every
+#      ELF file is of its folder's architecture and needs no glibc symbol
+#      newer than GLIBC_2.28, each module exports luaopen_luajwtjitsi;
+#      jitsi-jwt from each runs (aarch64 under qemu); the shipped rockspecs carry Cargo.toml's
 #      homepage and no placeholder, and the .src.rocks hold them and their
 #      tarball; the address is written nowhere else in the tracked files;
 #   2. Debian 11 (a debootstrap chroot, cached as a tarball, used through a
@@ -15,9 +17,13 @@
 #      remove` leaves nothing;
 #   3. this machine's luarocks 3, PATH without cargo, no network: the same for
 #      Lua 5.1, LuaJIT, 5.2, 5.3 and 5.4, each into a fresh tree; with a
-#      stand-in `uname` saying aarch64 the install stops with a message that
-#      names what the rock has and what it found, and installs nothing; the
-#      same with a stand-in interpreter that says it is Lua 5.5.
+#      stand-in `uname` saying aarch64 and Debian's arm64 lua5.4 under qemu
+#      as the Lua luarocks targets (a root of Debian arm64 packages, as in
+#      tests/packaging/arm64.sh), the rock installs its aarch64 files and
+#      that lua5.4 loads them from the tree; with a `uname` saying riscv64 the
+#      install stops with a message that names what the rock has and what it
+#      found, and installs nothing; the same with a stand-in interpreter that
+#      says it is Lua 5.5.
 # DIST_REUSE_DEB=1 is passed on to scripts/dist.sh (reuse build/deb/).
 # Last lines: "dist: took N s" and "dist: N passed, N failed".
 set -euo pipefail
@@ -26,7 +32,7 @@ started=$SECONDS
 . scripts/package-tools.sh
 . tests/packaging/lib.sh
 
-need_apt luarocks zip unzip binutils lua5.1 lua5.2 lua5.3 lua5.4 luajit \
+need_apt luarocks zip unzip binutils qemu-user-static lua5.1 lua5.2 lua5.3 lua5.4 luajit \
   liblua5.1-0-dev liblua5.2-dev liblua5.3-dev liblua5.4-dev libluajit-5.1-dev
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -36,10 +42,11 @@ dist=$PWD/$(scripts/dist.sh | tail -n 1)
 version=$(crate_field version)
 homepage=$(crate_field homepage)
 top="luajwtjitsi-native-$version"
-bin_tgz="$dist/$top-linux-x86_64.tar.gz"
+bin_tgz="$dist/$top-linux.tar.gz"
 bin_rock="luajwtjitsi-native-bin-$version-1"
 src_rock="luajwtjitsi-native-$version-1"
-for f in "$bin_tgz" "$dist/$top.tar.gz" "$dist/lua-luajwtjitsi_${version}-1_amd64.deb" \
+for f in "$bin_tgz" "$dist/$top-linux-x86_64.tar.gz" "$dist/$top-linux-aarch64.tar.gz" "$dist/$top.tar.gz" \
+  "$dist/lua-luajwtjitsi_${version}-1_amd64.deb" "$dist/lua-luajwtjitsi_${version}-1_arm64.deb" \
   "$dist/$bin_rock.rockspec" "$dist/$bin_rock.src.rock" "$dist/$src_rock.rockspec" "$dist/$src_rock.src.rock"; do
   check "build/dist has $(basename "$f")" "[ -s '$f' ]"
 done
@@ -48,13 +55,27 @@ check "SHA256SUMS verifies (${sums//$'\n'/; })" "(cd '$dist' && sha256sum -c --s
 check "SHA256SUMS lists every other file of build/dist" \
   "[ \"\$(cd '$dist' && ls | grep -vx SHA256SUMS)\" = \"\$(awk '{print \$2}' '$dist/SHA256SUMS' | sed 's/^\*//' | LC_ALL=C sort)\" ]"
 
+# Each architecture's tarball, then the one with both, which the rock uses.
+arch_files() { # arch_files ARCH: the files of linux-ARCH/
+  local v; echo "$top/linux-$1/bin/jitsi-jwt"
+  for v in 5.1 5.2 5.3 5.4; do echo "$top/linux-$1/lib/lua/$v/luajwtjitsi.so"; done
+}
+common="$top/CHANGELOG.md $top/LICENSE $top/README.md $top/lua/luajwtjitsi.lib.lua"
+for t in x86_64 aarch64 all; do
+  case "$t" in
+    all) tgz=$bin_tgz; expected="$common $(arch_files x86_64) $(arch_files aarch64)" ;;
+    *) tgz="$dist/$top-linux-$t.tar.gz"; expected="$common $(arch_files "$t")" ;;
+  esac
+  got=$(tar -tzf "$tgz" | grep -v '/$' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
+  check "$(basename "$tgz") holds exactly the documented files (got: $got)" \
+    "[ \"\$got\" = \"\$(tr ' ' '\n' <<<'$expected' | grep -v '^$' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')\" ]"
+done
 mkdir -p "$work/bin"; tar -C "$work/bin" -xzf "$bin_tgz"
 u="$work/bin/$top"
-expected="$top/CHANGELOG.md $top/LICENSE $top/README.md $top/linux-x86_64/bin/jitsi-jwt"
-for v in 5.1 5.2 5.3 5.4; do expected="$expected $top/linux-x86_64/lib/lua/$v/luajwtjitsi.so"; done
-expected="$expected $top/lua/luajwtjitsi.lib.lua"
-got=$(tar -tzf "$bin_tgz" | grep -v '/$' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
-check "the binary tarball holds exactly the documented files (got: $got)" "[ \"\$got\" = \"\$(tr ' ' '\n' <<<'$expected' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')\" ]"
+for t in x86_64 aarch64; do
+  mkdir -p "$work/bin-$t"; tar -C "$work/bin-$t" -xzf "$dist/$top-linux-$t.tar.gz"
+  check "the rock's tarball has $top-linux-$t.tar.gz's linux-$t/ as is" "diff -r '$work/bin-$t/$top/linux-$t' '$u/linux-$t' >&2"
+done
 check "the tarball's shim is lua/luajwtjitsi.lib.lua" "cmp -s lua/luajwtjitsi.lib.lua '$u/lua/luajwtjitsi.lib.lua'"
 check "the tarball's LICENSE is debian/copyright with the address" \
   "grep -q '^Source: $homepage\$' '$u/LICENSE' && grep -q 'Permission is hereby granted' '$u/LICENSE'"
@@ -64,13 +85,15 @@ printf '%s\n' "$so_out" | grep -v '^so-check:' || true
 read -r p f < <(sed -n 's/^so-check: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' <<<"$so_out")
 if [ -n "${p:-}" ]; then pass=$((pass + p)); fail=$((fail + f)); else bad "tests/so_check.sh on the tarball printed no result"; fi
 check "tests/so_check.sh ran its 4 checks on each of the 4 .so files (passed: ${p:-none})" "[ '${p:-0}' -eq 16 ]"
-while IFS= read -r -d '' f; do
-  readelf -h "$f" >/dev/null 2>&1 || continue
-  newest=$(objdump -T "$f" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
-  check "${f#"$work/bin/"} needs no glibc symbol newer than 2.28 (newest: $newest)" \
-    "[ -n '$newest' ] && [ \"\$(printf '%s\n' '$newest' 2.28 | sort -V | tail -n 1)\" = 2.28 ]"
-done < <(find "$u" -type f -print0)
+package_elf_checks "$u/linux-x86_64" "Advanced Micro Devices X86-64" ld-linux-x86-64.so.2 linux-x86_64
+check "linux-x86_64/ has 5 ELF files (found $elves)" "[ $elves -eq 5 ]"
+package_elf_checks "$u/linux-aarch64" AArch64 ld-linux-aarch64.so.1 linux-aarch64
+check "linux-aarch64/ has 5 ELF files (found $elves)" "[ $elves -eq 5 ]"
 check "jitsi-jwt from the tarball runs" "[ \"\$('$u/linux-x86_64/bin/jitsi-jwt' --version 2>&1)\" = 'jitsi-jwt $version' ]"
+arm_root="$work/arm64-root"
+need_arm64_root "$arm_root"
+check "aarch64 jitsi-jwt from the tarball runs (qemu)" \
+  "[ \"\$(env -i qemu-aarch64-static -L '$arm_root' '$u/linux-aarch64/bin/jitsi-jwt' --version 2>&1)\" = 'jitsi-jwt $version' ]"
 
 for r in "$bin_rock" "$src_rock"; do
   check "$r.rockspec names the address ($homepage) and no placeholder" \
@@ -132,13 +155,16 @@ lua_interpreter = "luajit"
 variables = { LUA = "/usr/bin/luajit", LUA_INCDIR = "/usr/include/luajit-2.1" }
 LUA
 mkdir -p "$work/home" "$work/uname"
-printf '#!/bin/sh\n[ "$1" = -m ] && { echo aarch64; exit 0; }\nexec /bin/uname "$@"\n' > "$work/uname/uname"
-chmod +x "$work/uname/uname"
+uname_says() { # uname_says MACHINE: $work/uname/uname answers `uname -m` with MACHINE
+  printf '#!/bin/sh\n[ "$1" = -m ] && { echo %s; exit 0; }\nexec /bin/uname "$@"\n' "$1" > "$work/uname/uname"
+  chmod +x "$work/uname/uname"
+}
 lr_path=/usr/bin:/bin
 lr_config=""
-lr() { # lr NAME ARGS...: luarocks for Lua NAME (5.x or luajit), PATH $lr_path, config $lr_config
+lr() { # lr NAME ARGS...: luarocks for Lua NAME (5.x, luajit or aarch64), PATH $lr_path, config $lr_config
   local name=$1 config=$lr_config v; shift
-  case "$name" in luajit) config="$work/luajit-config.lua"; v=5.1 ;; *) v=$name ;; esac
+  # aarch64: Lua 5.4, the interpreter $lr_config names (arm64 lua5.4, emulated)
+  case "$name" in luajit) config="$work/luajit-config.lua"; v=5.1 ;; aarch64) v=5.4 ;; *) v=$name ;; esac
   unshare -n env -i PATH="$lr_path" HOME="$work/home" ${config:+LUAROCKS_CONFIG="$config"} luarocks --lua-version "$v" "$@"
 }
 check "no cargo on the PATH luarocks runs with" "! env -i PATH=$lr_path sh -c 'command -v cargo' >/dev/null"
@@ -168,9 +194,28 @@ stops_check() {
   left=$( [ -d "$tree" ] && find "$tree" -name 'luajwtjitsi*' || true)
   check "[$1] nothing of the module is in the tree${left:+ (found: $left)}" "[ -z \"\$left\" ]"
 }
-has="this rock has: linux-x86_64 (Lua 5.1 5.2 5.3 5.4)"
-lr_path="$work/uname:/usr/bin:/bin"; tree="$work/tree-aarch64"
-stops_check "uname -m: aarch64" "no prebuilt module for Lua 5.4 on linux-aarch64 (uname -m: aarch64); $has"
+# An arm64 server: uname -m says aarch64, and the Lua luarocks targets is
+# Debian's arm64 lua5.4 under qemu (its headers are the host's: luarocks 3
+# only checks that lua.h exists).
+uname_says aarch64
+printf '#!/bin/sh\nexec qemu-aarch64-static -L "%s" "%s/usr/bin/lua5.4" "$@"\n' "$arm_root" "$arm_root" > "$work/arm64-lua5.4"
+chmod +x "$work/arm64-lua5.4"
+printf 'variables = { LUA = "%s" }\n' "$work/arm64-lua5.4" > "$work/arm64-config.lua"
+check "[aarch64] the stand-in Lua is Debian's arm64 lua5.4 under emulation" \
+  "[ \"\$('$work/arm64-lua5.4' -e 'io.write(_VERSION)')\" = 'Lua 5.4' ] && readelf -h '$arm_root/usr/bin/lua5.4' | grep -qE 'Machine: +AArch64$'"
+lr_path="$work/uname:/usr/bin:/bin"; lr_config="$work/arm64-config.lua"; tree="$work/tree-aarch64"
+if lr aarch64 --tree "$tree" install "$dist/$bin_rock.src.rock" > "$work/install-aarch64.log" 2>&1; then
+  ok "[aarch64] luarocks install ./$bin_rock.src.rock (offline)"
+  check "[aarch64] the rock picked the aarch64 build for Lua 5.4" "grep -q 'linux-aarch64/lib/lua/5.4/luajwtjitsi.so for Lua 5.4' '$work/install-aarch64.log'"
+  check "[aarch64] the tree's module is the tarball's aarch64 one" "cmp -s '$tree/lib/lua/5.4/luajwtjitsi.so' '$u/linux-aarch64/lib/lua/5.4/luajwtjitsi.so'"
+  installed_check luajwtjitsi-native-bin "$version-1" "aarch64" "$tree" "$work/arm64-lua5.4" 5.4 "$work"
+else
+  bad "[aarch64] luarocks install ./$bin_rock.src.rock: $(tail -n 5 "$work/install-aarch64.log")"
+fi
+lr_config=""
+has="this rock has: linux-aarch64 (Lua 5.1 5.2 5.3 5.4) linux-x86_64 (Lua 5.1 5.2 5.3 5.4)"
+uname_says riscv64; tree="$work/tree-riscv64"
+stops_check "uname -m: riscv64" "no prebuilt module for Lua 5.4 on linux-riscv64 (uname -m: riscv64); $has"
 # A Lua it has no build for: a stand-in interpreter, lua5.4 calling itself 5.5.
 printf '#!/bin/sh\nexec /usr/bin/lua5.4 -e '"'"'_VERSION = "Lua 5.5"'"'"' "$@"\n' > "$work/lua5.5"
 chmod +x "$work/lua5.5"

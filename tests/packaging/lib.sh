@@ -82,7 +82,7 @@ deb_under_test() {
 elf_checks() {
   local f=$1 rel=$2 machine=$3 loader=$4 syms needed newest
   syms=$(readelf --dyn-syms -W "$f")
-  check "$rel is a $machine ELF file" "readelf -h '$f' | grep -qE 'Machine: +$machine\$'"
+  check "$rel is an ELF file for $machine" "readelf -h '$f' | grep -qE 'Machine: +$machine\$'"
   newest=$(grep -o '@GLIBC_[0-9][0-9.]*' <<<"$syms" | sed 's/@GLIBC_//' | sort -uV | tail -n 1 || true)
   check "$rel needs no glibc symbol newer than 2.28 (newest: ${newest:-none})" \
     "[ -n '$newest' ] && [ \"\$(printf '%s\n' '$newest' 2.28 | sort -V | tail -n 1)\" = 2.28 ]"
@@ -97,15 +97,16 @@ elf_checks() {
   fi
 }
 
-# package_elf_checks DIR MACHINE LOADER: elf_checks on every ELF file below
-# DIR (an unpacked package; *.so files as modules); sets $elves to their count.
+# package_elf_checks DIR MACHINE LOADER [PREFIX]: elf_checks on every ELF
+# file below DIR (an unpacked package or tarball; *.so files as modules),
+# named PREFIX/<path below DIR>; sets $elves to their count.
 package_elf_checks() {
   local f rel kind
   elves=0
   while IFS= read -r -d '' f; do
     readelf -h "$f" >/dev/null 2>&1 || continue
     elves=$((elves + 1))
-    rel=/${f#"$1"/}
+    rel=${4:-}/${f#"$1"/}
     case "$rel" in *.so) kind=module ;; *) kind="" ;; esac
     elf_checks "$f" "$rel" "$2" "$3" $kind
   done < <(find "$1" -type f -print0)
