@@ -11,7 +11,10 @@
 #   7. interop: tokens from PyJWT verify here, tokens from here verify in PyJWT
 #   8. a real Prosody 0.12 on 127.0.0.1: BOSH and WebSocket logins through
 #      both loading paths, with the exact messages in the SASL failures
-#   9. jitsi-jwt (cli/): its tokens pass the Lua module and PyJWT, and back
+#   9. jitsi-jwt (cli/): its tokens pass the Lua module and PyJWT, and back;
+#      key files as admins have them (tests/keyfiles): the module reads what
+#      OpenSSL 3.0's CLI reads, and no key file's bytes pass as an HMAC secret
+#      at any entry point (oracle and forgery matrices, fresh keys each run)
 #  10. benchmark smoke run: `make bench` still runs and every result checks
 #      out (figures are printed, never compared with a threshold)
 #  11. packages: the luarocks rock and the Debian package, installed, loaded
@@ -86,6 +89,9 @@ tests/prosody/run.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "jitsi-jwt against the Lua module and PyJWT"
 tests/cli/run.sh 2>&1 | tee -a "$logs/checks.log"
+
+stage "key files: oracle matrix (OpenSSL 3.0 CLI) and forgery matrix (tests/keyfiles)"
+tests/keyfiles/run.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "benchmark smoke run (scripts/bench.sh --quick; figures not judged)"
 # A copy of the fresh build stands in for --baseline, so that option is run

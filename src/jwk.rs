@@ -32,7 +32,8 @@ pub enum Material {
 }
 
 /// Whether `key` is JSON text for a JWK or JWKS: an object with a `kty` or
-/// `keys` member. Used by the HMAC guard and by [`crate::keys::key_shape`].
+/// `keys` member, after optional whitespace (the caller drops a byte-order
+/// mark). Used by the HMAC guard, [`crate::keys::key_shape`].
 pub fn looks_like_jwk(key: &[u8]) -> bool {
     let trimmed = key.trim_ascii();
     trimmed.starts_with(b"{")
@@ -74,6 +75,9 @@ pub fn parse(obj: &Map<String, Value>) -> Result<Jwk, String> {
             if k.is_empty() {
                 return Err("an empty \"oct\" key would let anyone mint tokens".to_owned());
             }
+            // The same rule as a raw secret: an "oct" JWK whose k is a key
+            // file's bytes must not turn a key into an HMAC secret.
+            keys::check_hmac_secret(&k).map_err(|why| format!("the \"oct\" JWK's \"k\": {why}"))?;
             Material::Secret(k)
         }
         other => return Err(format!("unsupported JWK kty \"{other}\"")),

@@ -255,13 +255,14 @@ fn parse_keys(key: &[u8]) -> Result<Keys, String> {
                 key: EntryKey::Secret(key.to_vec()),
             }))
         }
-        KeyShape::Pem | KeyShape::Der => Ok(Keys::One(Entry {
+        KeyShape::Pem | KeyShape::Der | KeyShape::Encoded => Ok(Keys::One(Entry {
             kid: None,
             alg: None,
             key: EntryKey::Asymmetric(keys::asymmetric(key)?),
         })),
         KeyShape::Jwk => {
-            let obj = json::parse_object(key.trim_ascii()).ok_or("not a JSON object")?;
+            let obj = json::parse_object(keys::without_bom(key).trim_ascii())
+                .ok_or("a JWK or JWKS that is not a JSON object in UTF-8")?;
             match obj.get("keys") {
                 Some(Value::Array(list)) if !obj.contains_key("kty") => parse_set(list),
                 Some(_) if !obj.contains_key("kty") => {
