@@ -11,6 +11,9 @@ Three virtual hosts, each authenticated by tests/prosody/mod_auth_jwt_probe.lua:
   legacy.test  plain require "luajwtjitsi" and decode(token, secret, true)
   rs.test      the shim, verify RS256 with the public key fetched by kid from a
                key server on 127.0.0.1 (<hex(sha256(kid))>.pem)
+  legacy-rs.test  plain require and decode(token, key, true) with the key
+               fetched by kid, as Jitsi did before 2022; served key files with
+               a byte-order mark or a line of text before the PEM (issue 12)
 Clients log in over BOSH and WebSocket with ?token= in the URL. Every refusal
 must carry the contract's exact message in the SASL failure text.
 
@@ -48,6 +51,13 @@ def read_key(name):
 RSA_KEY, RSA_PUB = read_key("rsa2048.key.pem"), read_key("rsa2048.pub.pem")
 RSA_KEY_B, RSA_PUB_B = read_key("rsa2048b.key.pem"), read_key("rsa2048b.pub.pem")
 KID_A, KID_B = "jitsi/probe-key-a", "jitsi/probe-key-b"
+# Key files as key servers serve them (issue 12): the same public key after a
+# UTF-8 byte-order mark, and after a line of explanatory text.
+SERVED_VARIANTS = {
+    "jitsi/probe-key-bom": ("byte-order mark", "\ufeff" + RSA_PUB),
+    "jitsi/probe-key-preamble": ("text preamble",
+                                 "Public key of the probe app, from the key server.\n" + RSA_PUB),
+}
 
 passed = failed = 0
 
@@ -189,6 +199,19 @@ def rs_scenarios(p, keys):
           "hits per kid: %r" % keys.hits)
 
 
+def legacy_keyserver_scenarios(p):
+    """decode(token, key, true) with the key fetched by kid: the token's alg
+    picks the family, so a key file taken for an HMAC secret would let an
+    HS256 token MACed with the public key's bytes in (CVE-2021-39215 kind)."""
+    host, port = "legacy-rs.test", p.http_port
+    for kid, (what, pem) in SERVED_VARIANTS.items():
+        expect_login("legacy-rs.test: genuine RS256 token, key file with a %s, logs in" % what,
+                     h.bosh_login(port, host, h.mint(claims(), RSA_KEY, "RS256", {"kid": kid})), host)
+        expect_refusal("legacy-rs.test: HS256 token MACed with the key file (%s) refused" % what,
+                       h.bosh_login(port, host, hs_with_key_as_secret(claims(), pem, kid)),
+                       "Invalid alg")
+
+
 def storm(p, refusals):
     """1,000 refused logins in a row, then a good one still gets in."""
     host, port = "hs.test", p.http_port
@@ -241,13 +264,17 @@ def main():
     hs = ['jwt_probe_secret = %s' % h.lua_string(SECRET),
           'jwt_probe_issuers = %s' % h.lua_list([ISS]),
           'jwt_probe_audiences = %s' % h.lua_list([AUD])]
-    with h.KeyServer({KID_A: RSA_PUB, KID_B: RSA_PUB_B}) as keys:
+    served = {KID_A: RSA_PUB, KID_B: RSA_PUB_B}
+    served.update({kid: pem for kid, (_, pem) in SERVED_VARIANTS.items()})
+    with h.KeyServer(served) as keys:
         hosts = {
             "hs.test": hs,
             "legacy.test": ['jwt_probe_loader = "require"',
                             'jwt_probe_secret = %s' % h.lua_string(SECRET)],
             "rs.test": ['jwt_probe_alg = "RS256"',
                         'jwt_probe_key_server = %s' % h.lua_string(keys.url)] + hs[1:],
+            "legacy-rs.test": ['jwt_probe_loader = "require"',
+                               'jwt_probe_key_server = %s' % h.lua_string(keys.url)],
         }
         prosody = h.Prosody(hosts)
         with prosody as p:
@@ -255,6 +282,7 @@ def main():
             refusals = hs_scenarios(p)
             legacy_scenarios(p)
             rs_scenarios(p, keys)
+            legacy_keyserver_scenarios(p)
             storm(p, refusals)
         pid = prosody.proc.pid
         check("Prosody (pid %d) stopped by the test" % pid, prosody.proc.poll() is not None)
