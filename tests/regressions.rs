@@ -51,3 +51,32 @@ fn encoded_float_claim_comes_back_unchanged() {
         assert_eq!(parsed.as_f64(), text.parse::<f64>().ok(), "{text}");
     }
 }
+
+/// fuzz/keys, issue12-bom-public-pem and issue12-bom-crlf-public-pem: the
+/// inputs of issue 12, written by hand for the `Dressed` oracle (the fuzz
+/// targets had no such oracle before). A public key PEM after a UTF-8
+/// byte-order mark (and with CRLF) passed as an HMAC secret, so an HS256
+/// token MACed with the file's bytes verified.
+#[test]
+fn a_key_file_with_a_byte_order_mark_is_no_secret() {
+    use luajwtjitsi::keys::{self, KeyShape};
+    let pem = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/keys/rsa2048.pub.pem"
+    ))
+    .unwrap();
+    let bom = [&b"\xEF\xBB\xBF"[..], &pem].concat();
+    let crlf = String::from_utf8(bom.clone())
+        .unwrap()
+        .replace('\n', "\r\n")
+        .into_bytes();
+    for key in [bom, crlf] {
+        assert_ne!(keys::key_shape(&key), KeyShape::Secret);
+        assert!(keys::check_hmac_secret(&key).is_err());
+        // And the file is read as the key it is.
+        assert_eq!(
+            keys::parse(&key).unwrap().public,
+            keys::parse(&pem).unwrap().public
+        );
+    }
+}

@@ -9,7 +9,9 @@
 //! the `Jwk` mode below also edits single members of a JWK.
 //!
 //! Oracles: no panic; the shape rule and the parser agree (a key that parses
-//! is never accepted as an HMAC secret).
+//! is never accepted as an HMAC secret); HS* refuses anything a key reader
+//! accepts or the never-a-secret rule matches; a PEM or JWK file dressed as
+//! tools and key servers do (`Dressed`) never becomes a secret (issue 12).
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -18,7 +20,7 @@ use luajwtjitsi::alg::Algorithm;
 use luajwtjitsi::base64url;
 use luajwtjitsi::keys::{self, KeyShape, PublicKey};
 use luajwtjitsi::signature;
-use luajwtjitsi_fuzz::{key_files, pick, ByteOp, Leaf};
+use luajwtjitsi_fuzz::{dressed, key_files, pick, ByteOp, Dress, Leaf};
 
 #[derive(Arbitrary, Debug)]
 enum Input {
@@ -31,6 +33,9 @@ enum Input {
     /// by the base64url of arbitrary bytes (a modulus, a point, a seed).
     Jwk(u8, u8, Leaf),
     JwkBytes(u8, u8, Vec<u8>),
+    /// A PEM or JWK file dressed (text around it, a byte-order mark, CRLF,
+    /// whitespace edits): never an HMAC secret.
+    Dressed(u8, Vec<Dress>),
 }
 
 const JWK_MEMBERS: &[&str] = &[
@@ -123,6 +128,7 @@ fn key_bytes(input: &Input) -> Vec<u8> {
             serde_json::Value::String(base64url::encode(bytes)),
         ),
         Input::Raw(b) => b.clone(),
+        Input::Dressed(i, dress) => dressed(*i, dress),
         Input::Edited(i, ops) => {
             let mut k = pick(key_files(), usize::from(*i)).clone();
             for op in ops.iter().take(8) {
@@ -159,6 +165,23 @@ fuzz_target!(|input: Input| {
     let shape = keys::key_shape(&key);
     let hmac_ok = keys::check_hmac_secret(&key).is_ok();
     assert_eq!(hmac_ok, shape == KeyShape::Secret && !key.is_empty());
+    if let Input::Dressed(..) = input {
+        assert_ne!(
+            shape,
+            KeyShape::Secret,
+            "a dressed key file passed as a secret"
+        );
+    }
+    // HS* refuses whatever a key reader accepts or the rule calls a key.
+    if keys::parse(&key).is_ok() || shape != KeyShape::Secret {
+        for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
+            assert!(
+                signature::resolve(alg, &key).is_err(),
+                "{} took a key for an HMAC secret",
+                alg.name()
+            );
+        }
+    }
     match keys::parse(&key) {
         Ok(parsed) => {
             assert_ne!(

@@ -4,8 +4,11 @@
 //! reach the claims checks.
 //!
 //! Oracles: no panic (ASan also watches memory); an accepted token passed
-//! the claims rules; an HS* verification never accepts a key that is a PEM
-//! or DER key (the HS/RS confusion guard).
+//! the claims rules; an HS* verification never accepts key bytes that the
+//! never-a-secret rule matches or a key reader accepts (the HS/RS confusion
+//! guard), including PEM and JWK files dressed as tools and key servers do
+//! (`KeyChoice::Dressed`); `decode` never accepts with bytes that are
+//! neither a secret nor a readable key.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -95,10 +98,21 @@ fuzz_target!(|input: Input| {
                 "an HS* token verified with a PEM/DER key as the secret"
             );
             assert!(
+                keys::parse(&key).is_err(),
+                "an HS* token verified with bytes a key reader accepts"
+            );
+            assert!(
                 !key.is_empty(),
                 "an HS* token verified with an empty secret"
             );
         }
     }
-    let _ = legacy::decode(&text, &key, now);
+    // decode lets a key allow only its own family: whenever the rule calls
+    // the bytes a key, an accepted token was checked with a parsed key.
+    if legacy::decode(&text, &key, now).is_ok() && keys::key_shape(&key) != KeyShape::Secret {
+        assert!(
+            keys::parse(&key).is_ok(),
+            "decode accepted a token with key bytes that are neither a secret nor a key"
+        );
+    }
 });

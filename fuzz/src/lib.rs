@@ -443,6 +443,92 @@ pub enum KeyChoice {
     FileEdited(u8, Vec<ByteOp>),
     /// Any bytes.
     Raw(Vec<u8>),
+    /// A PEM or JWK key file dressed as admins' tools and key servers do:
+    /// it must still never pass as an HMAC secret.
+    Dressed(u8, Vec<Dress>),
+}
+
+/// An edit that keeps a key file a key file (issue 12): text before or
+/// after it, a byte-order mark, CRLF, whitespace added or taken away where
+/// a tool might (at line ends, after separators).
+#[derive(Arbitrary, Debug, Clone)]
+pub enum Dress {
+    /// Any bytes before it.
+    Prefix(Vec<u8>),
+    /// Any bytes after it.
+    Suffix(Vec<u8>),
+    /// A UTF-8 byte-order mark before it.
+    Bom,
+    /// Every LF becomes CRLF.
+    Crlf,
+    /// A whitespace character inserted after the n-th whitespace, `,`, `:`,
+    /// `{`, `[` or before the n-th line end.
+    Insert(u16, u8),
+    /// The n-th whitespace character removed.
+    Remove(u16),
+}
+
+impl Dress {
+    /// Apply the edit.
+    pub fn apply(&self, bytes: &mut Vec<u8>) {
+        let nth = |bytes: &[u8], n: u16, want: &dyn Fn(u8) -> bool| {
+            let spots: Vec<usize> = (0..bytes.len()).filter(|&i| want(bytes[i])).collect();
+            (!spots.is_empty()).then(|| spots[usize::from(n) % spots.len()])
+        };
+        match self {
+            Dress::Prefix(p) => {
+                bytes.splice(0..0, p.iter().copied());
+            }
+            Dress::Suffix(s) => bytes.extend_from_slice(s),
+            Dress::Bom => {
+                bytes.splice(0..0, [0xEF, 0xBB, 0xBF]);
+            }
+            Dress::Crlf => {
+                let mut out = Vec::with_capacity(bytes.len() + 64);
+                for &b in bytes.iter() {
+                    if b == b'\n' {
+                        out.push(b'\r');
+                    }
+                    out.push(b);
+                }
+                *bytes = out;
+            }
+            Dress::Insert(n, c) => {
+                let c = b" \t\r\n"[usize::from(*c) % 4];
+                let separator = |b: u8| b.is_ascii_whitespace() || b",:{[".contains(&b);
+                if let Some(i) = nth(bytes, *n, &separator) {
+                    let at = if bytes[i] == b'\n' { i } else { i + 1 };
+                    bytes.insert(at, c);
+                }
+            }
+            Dress::Remove(n) => {
+                if let Some(i) = nth(bytes, *n, &|b: u8| b.is_ascii_whitespace()) {
+                    bytes.remove(i);
+                }
+            }
+        }
+    }
+}
+
+/// The PEM and JWK files among [`key_files`], for [`Dress`].
+pub fn text_key_files() -> &'static [Vec<u8>] {
+    static FILES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    FILES.get_or_init(|| {
+        key_files()
+            .iter()
+            .filter(|k| k.starts_with(b"-----BEGIN") || k.starts_with(b"{"))
+            .cloned()
+            .collect()
+    })
+}
+
+/// A PEM or JWK file with the dress edits applied.
+pub fn dressed(i: u8, dress: &[Dress]) -> Vec<u8> {
+    let mut k = pick(text_key_files(), usize::from(i)).clone();
+    for d in dress.iter().take(8) {
+        d.apply(&mut k);
+    }
+    k
 }
 
 impl KeyChoice {
@@ -462,6 +548,7 @@ impl KeyChoice {
                 edited(pick(key_files(), usize::from(*i)).clone(), ops)
             }
             KeyChoice::Raw(b) => b.clone(),
+            KeyChoice::Dressed(i, dress) => dressed(*i, dress),
         }
     }
 }
