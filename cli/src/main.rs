@@ -247,7 +247,19 @@ fn read_key(k: &KeyArgs) -> Result<(Vec<u8>, bool), Failure> {
         return Ok((read(p)?, false));
     }
     if let Some(p) = &k.secret_file {
-        return Ok((strip_newline(read(p)?), true));
+        // The rule judges the file as it is: dropping the newline first could
+        // turn a DER key ending in "\r" into bytes that no longer look like one.
+        let raw = read(p)?;
+        if luajwtjitsi::keys::key_shape(&raw) != luajwtjitsi::keys::KeyShape::Secret {
+            let reason = luajwtjitsi::keys::check_hmac_secret(&raw)
+                .err()
+                .unwrap_or_default();
+            return Err(usage(format!(
+                "jitsi-jwt: {} holds a key, not an HMAC secret ({reason}); give it with --key-file",
+                p.display()
+            )));
+        }
+        return Ok((strip_newline(raw), true));
     }
     match std::env::var_os(SECRET_ENV) {
         Some(v) if !v.is_empty() => Ok((v.into_encoded_bytes(), true)),

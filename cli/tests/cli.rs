@@ -408,3 +408,38 @@ fn help_everywhere() {
     let out = run(&["--help"]);
     assert!(text(&out.stdout).contains("Exit codes:"));
 }
+
+/// Issue 12: a key file given as --secret-file is refused as it is on disk,
+/// before the trailing newline is dropped: a DER key whose last byte is '\r'
+/// followed by '\n' would otherwise lose a byte and stop looking like a key.
+#[test]
+fn a_key_file_is_never_a_secret_file() {
+    let d = Dir::new("keyfile-secret");
+    let mut der = std::fs::read(keys().join("rsa2048.pub.der")).expect("der");
+    der.extend_from_slice(b"\r\n");
+    let p = d.0.join("key.der");
+    std::fs::write(&p, &der).expect("write");
+    let bom = d.file(
+        "bom.pem",
+        &format!(
+            "\u{feff}{}",
+            std::fs::read_to_string(keys().join("rsa2048.pub.pem")).expect("pem")
+        ),
+    );
+    for file in [p.to_string_lossy().into_owned(), bom] {
+        for cmd in ["verify", "mint"] {
+            let args: Vec<&str> = if cmd == "verify" {
+                vec!["verify", "a.b.c", "--secret-file", &file]
+            } else {
+                vec!["mint", "--iss", "app", "--sub", "d", "--secret-file", &file]
+            };
+            let out = run(&args);
+            assert_eq!(out.status.code(), Some(2), "{cmd} {file}");
+            assert!(
+                text(&out.stderr).contains("holds a key, not an HMAC secret"),
+                "{cmd} {file}: {}",
+                text(&out.stderr)
+            );
+        }
+    }
+}

@@ -22,11 +22,14 @@ Usage: matrix.py LUA SO_DIR JITSI_JWT SHIM. Prints the matrix and, last,
 "keyfiles: N passed, N failed".
 """
 
+import atexit
 import base64
+import concurrent.futures
 import hashlib
 import hmac
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,6 +42,7 @@ from cryptography.hazmat.primitives import serialization
 LUA, SO_DIR, CLI, SHIM = sys.argv[1:5]
 HERE = os.path.dirname(os.path.abspath(__file__))
 T = tempfile.mkdtemp(prefix="keyfiles-")
+atexit.register(shutil.rmtree, T, True)
 NOW = int(time.time())
 # The 512-bit RSA key is made on purpose (a pinned refusal).
 warnings.filterwarnings("ignore", message=".*below the minimum recommended size")
@@ -78,7 +82,11 @@ REFUSED_PAIRS = {
     "secp256k1": (["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1"], "ES256",
                   "unsupported elliptic curve"),
     "ed448": (["-algorithm", "ED448"], "EdDSA", "unsupported key algorithm"),
+    "x25519": (["-algorithm", "X25519"], "ES256", "unsupported key algorithm"),
 }
+# Refused keys that cannot sign a JWS themselves: a P-256 token stands in, so
+# the key's algorithm or curve is the reason for the refusal.
+TOKEN_FROM_P256 = ("secp256k1", "x25519")
 
 files = {}  # (pair, form) -> bytes
 ALG = {}
@@ -102,10 +110,16 @@ for pair, (opts, alg) in list(PAIRS.items()) + [(k, v[:2]) for k, v in REFUSED_P
         files[pair, "trad.pem"] = openssl("pkey", "-in", priv, "-traditional")
     if pair == "rsa2048":
         files[pair, "rsapub.pem"] = openssl("rsa", "-in", priv, "-RSAPublicKey_out")
+        files[pair, "rsapub.der"] = openssl("rsa", "-in", priv, "-RSAPublicKey_out", "-outform", "DER")
+        files[pair, "trad.der"] = openssl("rsa", "-in", priv, "-traditional", "-outform", "DER")
+    elif pair != "ed25519":
+        files[pair, "trad.der"] = openssl("ec", "-in", priv, "-outform", "DER")
     openssl("req", "-new", "-x509", "-key", priv, "-subj", "/CN=" + pair, "-days", "2",
             "-out", path(pair + ".crt"))
     files[pair, "cert.pem"] = open(path(pair + ".crt"), "rb").read()
     files[pair, "cert.der"] = openssl("x509", "-in", path(pair + ".crt"), "-outform", "DER")
+    files[pair, "trusted.pem"] = openssl("x509", "-in", path(pair + ".crt"), "-trustout", "-addtrust",
+                                         "serverAuth")
     # A leaf certificate issued by the CA, for chains.
     csr = openssl("req", "-new", "-key", priv, "-subj", "/CN=leaf " + pair)
     write(pair + ".csr", csr)
@@ -233,9 +247,13 @@ for pair in PAIRS:
             starts_pem = files[pair, form].startswith(b"-----BEGIN")
             expect = ("extra", PINNED_EXTRA[axis]) if axis in PINNED_EXTRA and starts_pem else None
             add(f"{pair}/{form}/{axis}", fn(files[pair, form]), pair, form.startswith(("priv", "trad", "p12")), expect)
-    for form in ("pub.der", "priv.der", "cert.der"):
+    for form in ("pub.der", "priv.der", "cert.der", "trad.der", "rsapub.der"):
+        if (pair, form) not in files:
+            continue
         for axis, data in der_axes(files[pair, form]).items():
-            add(f"{pair}/{form}/{axis}", data, pair, form.startswith("priv"))
+            add(f"{pair}/{form}/{axis}", data, pair, form.startswith(("priv", "trad")))
+    for axis in ("plain", "bom", "bag-attributes", "crlf+bom"):
+        add(f"{pair}/trusted.pem/{axis}", PEM_AXES[axis](files[pair, "trusted.pem"]), pair, False)
     # Several blocks.
     add(f"{pair}/p12-nodes(cert,key)", files[pair, "p12nodes.pem"], pair, True)
     add(f"{pair}/p12-nodes+bom+crlf", BOM + files[pair, "p12nodes.pem"].replace(b"\n", b"\r\n"), pair, True)
@@ -301,8 +319,7 @@ genuine = {}
 for pair in list(PAIRS) + list(REFUSED_PAIRS) + ["ecparam"]:
     key = serialization.load_pem_private_key(files[pair, "priv.pem"], None)
     alg = ALG[pair]
-    if pair == "secp256k1":
-        # No ES256K here: a P-256 token makes the curve the reason for refusal.
+    if pair in TOKEN_FROM_P256:
         key = serialization.load_pem_private_key(files["p256", "priv.pem"], None)
     genuine[pair] = pyjwt.encode({"iss": "keyfiles", "exp": NOW + 600}, key, algorithm=alg,
                                  headers={"typ": "JWT"})
@@ -328,7 +345,11 @@ def oracle(file):
 manifest = []
 for i, v in enumerate(variants):
     v["file"] = write(f"v{i}", v["data"])
-    v["oracle"] = oracle(v["file"])
+# The oracle and jitsi-jwt are one process per question: ask in parallel.
+POOL = concurrent.futures.ThreadPoolExecutor(max_workers=4)
+for v, answer in zip(variants, POOL.map(oracle, [v["file"] for v in variants])):
+    v["oracle"] = answer
+for v in variants:
     v["forged"] = forge(v["data"])
     stripped = v["data"][:-1] if v["data"].endswith(b"\n") else v["data"]
     stripped = stripped[:-1] if stripped.endswith(b"\r") else stripped
@@ -352,6 +373,13 @@ def cli_refuses(flag, file, token):
                        capture_output=True, text=True)
     return r.returncode != 0, (r.stderr or r.stdout).strip().replace("\n", " ")
 
+
+def cli_both(v):
+    return [cli_refuses(flag, v["file"], token)
+            for flag, token in (("--key-file", v["forged"]), ("--secret-file", v["forged_stripped"]))]
+
+
+cli_results = dict(zip((v["name"] for v in variants), POOL.map(cli_both, variants)))
 
 # ---------------------------------------------------------------- verdicts
 passed = failed = 0
@@ -396,8 +424,7 @@ for v in variants:
             problems.append(f"FORGERY ACCEPTED by {entry}")
     if not f_verify.startswith("refused: Invalid key"):
         problems.append(f"verify refused the forged token without Invalid key: {f_verify}")
-    for flag, token in (("--key-file", v["forged"]), ("--secret-file", v["forged_stripped"])):
-        refused, msg = cli_refuses(flag, v["file"], token)
+    for flag, (refused, msg) in zip(("--key-file", "--secret-file"), cli_results[name]):
         if not refused:
             problems.append(f"FORGERY ACCEPTED by jitsi-jwt verify {flag}")
     module = "reads" if module_reads else "refuses"
