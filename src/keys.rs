@@ -305,9 +305,20 @@ pub fn without_bom(key: &[u8]) -> &[u8] {
 }
 
 /// Classify `key` (see [`KeyShape`]) without touching the cache, so secrets
-/// never enter it. Cost for a real secret: one scan for `-----BEGIN`, one
-/// for a NUL, and a base64 or hex decode when the secret is such text.
+/// never enter it. Cost for a real secret: a few scans (`-----BEGIN`, NUL,
+/// `"kty"`), and a base64 or hex decode when the secret is such text.
 pub fn key_shape(key: &[u8]) -> KeyShape {
+    match shape_by_content(key) {
+        // Fail closed: whatever a key reader of this module accepts is a
+        // key, even if a rule missed it.
+        KeyShape::Secret if parse(key).is_ok() => KeyShape::Der,
+        shape => shape,
+    }
+}
+
+/// [`key_shape`] without its last step (asking the readers), so that
+/// [`parse`] can use it to explain a refusal.
+fn shape_by_content(key: &[u8]) -> KeyShape {
     // UTF-16 text (or any text with NULs in it) is looked at once more with
     // the NULs and a UTF-16 byte-order mark dropped: ASCII in UTF-16 reads
     // as ASCII then.
@@ -340,15 +351,11 @@ pub fn key_shape(key: &[u8]) -> KeyShape {
     if der_prefix(key).is_some_and(der_is_key) {
         return KeyShape::Der;
     }
-    for view in views {
-        if encoded_der(without_bom(view).trim_ascii()) {
-            return KeyShape::Encoded;
-        }
-    }
-    // Fail closed: whatever a key reader of this module accepts is a key,
-    // even if a rule above missed it.
-    if parse(key).is_ok() {
-        return KeyShape::Der;
+    if views
+        .into_iter()
+        .any(|view| encoded_der(without_bom(view).trim_ascii()))
+    {
+        return KeyShape::Encoded;
     }
     KeyShape::Secret
 }
@@ -529,34 +536,15 @@ pub fn parse(key: &[u8]) -> Result<AsymmetricKey, String> {
     } else if let Some(der) = der_prefix(key).filter(|d| der_is_key(d)) {
         parse_der(der)
     } else {
-        Err(match key_shape_without_parse(key) {
+        Err(match shape_by_content(key) {
             KeyShape::Pem => "UTF-16 text with a -----BEGIN line: save the key file as UTF-8 or ASCII",
-            KeyShape::Jwk => "a JWK in UTF-16 text: save it as UTF-8",
+            KeyShape::Jwk => "JWK text with something around it or in UTF-16: give the JWK alone, in UTF-8",
             KeyShape::Encoded => {
                 "base64 or hex text of a DER key or certificate without PEM armour: add its -----BEGIN and -----END lines"
             }
             _ => "not a PEM or DER key or certificate",
         }
         .to_owned())
-    }
-}
-
-/// [`key_shape`] for [`parse`]'s messages, without its last step (which
-/// calls `parse`).
-fn key_shape_without_parse(key: &[u8]) -> KeyShape {
-    let narrowed: Vec<u8> = key.iter().copied().filter(|&b| b != 0).collect();
-    let narrowed = narrowed
-        .strip_prefix(b"\xFF\xFE".as_slice())
-        .or_else(|| narrowed.strip_prefix(b"\xFE\xFF".as_slice()))
-        .unwrap_or(&narrowed);
-    if memchr::memmem::find(narrowed, b"-----BEGIN").is_some() {
-        KeyShape::Pem
-    } else if crate::jwk::looks_like_jwk(without_bom(narrowed)) {
-        KeyShape::Jwk
-    } else if encoded_der(without_bom(key).trim_ascii()) || encoded_der(narrowed.trim_ascii()) {
-        KeyShape::Encoded
-    } else {
-        KeyShape::Secret
     }
 }
 
