@@ -264,4 +264,17 @@ mod tests {
         assert!(!looks_like_jwk(b"{not json"));
         assert!(!looks_like_jwk(b"sekr1t"));
     }
+
+    /// Issue 12: an `oct` JWK's `k` passes the same rule as a raw secret.
+    #[test]
+    fn oct_k_that_is_a_key_file_is_refused() {
+        let pem = key_text("rsa2048.pub.pem");
+        let bom_pem = [&b"\xEF\xBB\xBF"[..], &pem].concat();
+        for k in [pem, bom_pem] {
+            let jwk = format!(r#"{{"kty":"oct","k":"{}"}}"#, base64url::encode(&k));
+            let obj = json::parse_object(jwk.as_bytes()).unwrap();
+            let err = parse(&obj).unwrap_err();
+            assert!(err.starts_with("the \"oct\" JWK's \"k\": "), "{err}");
+        }
+    }
 }
