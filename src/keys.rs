@@ -708,9 +708,13 @@ fn pem_file(text: &[u8]) -> Result<AsymmetricKey, String> {
                 "the block {name} has RFC 1421 header lines, which OpenSSL 3.0 does not read in a key either: remove them"
             ));
         }
-        let der = block
-            .der
-            .map_err(|why| format!("the PEM block {name} is malformed: {why}"))?;
+        let der = block.der.map_err(|why| {
+            if certificate_label {
+                format!("the first certificate in the file, {name}, cannot be read: {why}")
+            } else {
+                format!("the PEM block {name} is malformed: {why}")
+            }
+        })?;
         let key = reader(&der).map_err(|why| {
             // A reason about a key that was read (its size, its algorithm)
             // stands alone in a one-block file, as before; a parser error
@@ -1168,6 +1172,12 @@ mod tests {
         let bad_cert = b"-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n";
         let err = parse(&[&bad_cert[..], &key("rsa2048.pub.pem")].concat()).unwrap_err();
         assert!(err.contains("first certificate in the file"), "{err}");
+        let bad_base64 = b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+        let err = parse(&[&bad_base64[..], &key("rsa2048.pub.pem")].concat()).unwrap_err();
+        assert!(err.contains("first certificate in the file"), "{err}");
+        let blank = b"-----BEGIN PUBLIC KEY-----\nMAA=\n\nMAA=\n-----END PUBLIC KEY-----\n";
+        let err = parse(blank).unwrap_err();
+        assert!(err.contains("a blank line inside its base64 text"), "{err}");
         let relabelled = String::from_utf8(key("rsa2048.key.pem"))
             .unwrap()
             .replace("PRIVATE KEY", "PUBLIC KEY");
