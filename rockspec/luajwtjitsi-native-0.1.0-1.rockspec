@@ -26,8 +26,9 @@ The luajwtjitsi API (verify, encode, and the 2.0 decode) with the same error
 strings, built as one C module per Lua version. No OpenSSL, lua-cjson or
 basexx. Also installs luajwtjitsi.lib.lua, the shim Prosody's
 module:require "luajwtjitsi" loads, in share/lua/<version>/luajwtjitsi-native/.
-Building needs Rust (cargo) 1.88 or newer; the prebuilt
-luajwtjitsi-native-bin rock needs none.]],
+Building needs Rust (cargo) 1.88 or newer and a C compiler; the crates
+come with the source, so no network is needed. The prebuilt
+luajwtjitsi-native-bin rock needs no Rust.]],
    homepage = "@PROJECT_URL@",
    license = "MIT",
 }
@@ -38,12 +39,17 @@ build = {
    type = "command",
    -- The mlua feature follows the interpreter luarocks builds for (lua51,
    -- lua52, lua53, lua54, or luajit when the 5.1 interpreter is LuaJIT).
+   -- The source tarball of `make dist` carries the crates in vendor/ and a
+   -- .cargo/config.toml that points cargo there: then the build runs with
+   -- --offline and needs no network. From a clone (luarocks make) there is
+   -- no vendor/ and cargo fetches from crates.io as usual.
    -- CARGO_TARGET_DIR, when set, lets repeated builds share compiled crates.
    build_command = [[
 feature=$("$(LUA)" -e 'io.write(jit and "luajit" or "lua"..(_VERSION:sub(5):gsub("%.","")))') &&
 target_dir="${CARGO_TARGET_DIR:-target}" &&
-echo "luajwtjitsi-native: cargo build --features $feature,module" &&
-cargo build --locked --release --no-default-features --features "$feature,module" --target-dir "$target_dir" &&
+offline="" && if [ -d vendor ] && [ -f .cargo/config.toml ]; then offline=--offline; fi &&
+echo "luajwtjitsi-native: cargo build --features $feature,module${offline:+ --offline (vendored crates)}" &&
+cargo build $offline --locked --release --no-default-features --features "$feature,module" --target-dir "$target_dir" &&
 mkdir -p build/rock &&
 cp "$target_dir/release/libluajwtjitsi.so" build/rock/luajwtjitsi.so
 ]],

@@ -7,7 +7,9 @@
 #       "Release artifacts")
 #   luajwtjitsi-native-<v>-linux.tar.gz          both architectures in one
 #       tarball: the prebuilt rock's source
-#   luajwtjitsi-native-<v>.tar.gz                 the source (tracked files)
+#   luajwtjitsi-native-<v>.tar.gz                 the source (tracked files),
+#       with the crates of a release build vendored (scripts/vendor.sh), so
+#       `cargo build --offline --locked` needs no network
 #   lua-luajwtjitsi_<v>-1_amd64.deb, _arm64.deb   the Debian packages (make deb)
 #   luajwtjitsi-native-bin-<v>-1.rockspec and .src.rock   the prebuilt rock
 #   luajwtjitsi-native-<v>-1.rockspec and .src.rock       the source rock
@@ -83,9 +85,11 @@ cp -a "$work/bin-x86_64/$top" "$work/bin-all/"
 cp -a "$work/bin-aarch64/$top/linux-aarch64" "$work/bin-all/$top/"
 tgz "$out/$top-linux.tar.gz" "$work/bin-all"
 
-# ---- the source tarball: the tracked files, as tests/packaging/rock.sh packs them
+# ---- the source tarball: the tracked files, as tests/packaging/rock.sh packs
+# them, plus vendor/ and .cargo/config.toml (scripts/vendor.sh)
 mkdir -p "$work/src/$top"
 git ls-files -z | xargs -0 tar -cf - | tar -xf - -C "$work/src/$top"
+scripts/vendor.sh "$work/src/$top"
 tgz "$out/$top.tar.gz" "$work/src"
 
 # ---- rockspecs with the address, and source rocks carrying their tarball
