@@ -111,3 +111,16 @@ package_elf_checks() {
     elf_checks "$f" "$rel" "$2" "$3" $kind
   done < <(find "$1" -type f -print0)
 }
+
+# dist_dir: the absolute path of build/dist, the release artifacts of
+# scripts/dist.sh; runs it first when build/dist has no SHA256SUMS (a test run
+# on its own; scripts/test.sh runs tests/packaging/dist.sh before the stages
+# that call this). Progress goes to stderr.
+dist_dir() {
+  if [ -s build/dist/SHA256SUMS ]; then
+    echo "using the artifacts in build/dist/ ($(date -r build/dist/SHA256SUMS -u '+%F %T UTC'))" >&2
+  else
+    scripts/dist.sh >&2
+  fi
+  echo "$PWD/build/dist"
+}

@@ -292,11 +292,18 @@ class KeyServer:
 # -------------------------------------------------------------------- Prosody
 
 class Prosody:
-    """A private Prosody; `hosts` maps a VirtualHost name to its option lines."""
+    """A private Prosody; `hosts` maps a VirtualHost name to its option lines.
 
-    def __init__(self, hosts, keep=False):
+    `plugin_paths` and `cpath_dir` replace, on this machine only, the shim
+    folder and module folder of the default set-up (lua/ then this folder,
+    and build/lua54): tests/prosody/docker_layout.py points them into a
+    folder laid out as the docker-jitsi-meet recipe lays out the image."""
+
+    def __init__(self, hosts, keep=False, plugin_paths=None, cpath_dir=None):
         self.hosts = hosts
         self.keep = keep
+        self.plugin_paths = plugin_paths
+        self.cpath_dir = cpath_dir or SO_DIR
         self.dir = tempfile.mkdtemp(prefix="luajwt-prosody-",
                                     dir=CHROOT and os.path.join(CHROOT, "tmp"))
         self.http_port = free_port()
@@ -309,6 +316,8 @@ class Prosody:
         if CHROOT:
             # The installed shim, then a copy of this folder's modules.
             plugins = [JITSI_PLUGINS, os.path.join(d, "plugins")]
+        elif self.plugin_paths:
+            plugins = self.plugin_paths
         else:
             # The shim from lua/ comes first, as the README tells admins to do.
             plugins = [os.path.join(ROOT, "lua"), HERE]
@@ -360,7 +369,7 @@ class Prosody:
                 if name.endswith(".lua"):
                     shutil.copy(os.path.join(HERE, name), os.path.join(self.dir, "plugins"))
         else:
-            env["LUA_CPATH_5_4"] = os.path.join(SO_DIR, "?.so") + ";;"
+            env["LUA_CPATH_5_4"] = os.path.join(self.cpath_dir, "?.so") + ";;"
             env.pop("LUA_PATH_5_4", None)
         self.stdout = open(os.path.join(self.dir, "stdout.log"), "w")
         self.proc = subprocess.Popen(argv, env=env,
