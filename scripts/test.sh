@@ -26,6 +26,11 @@
 #      (tests/packaging/dist.sh, reusing the deb stages' builds)
 #  11b. Prosody 13 in a Debian 13 chroot with that .deb installed: the
 #      scenarios of stage 8 (tests/prosody/debian13.sh)
+#  11c. the source tarball of make dist builds jitsi-jwt and, through the
+#      source rock, the Lua 5.4 module with no network and an empty
+#      CARGO_HOME (tests/packaging/offline.sh); the docker-jitsi-meet
+#      recipe's steps lay out a stand-in image that Prosody loads
+#      (tests/packaging/docker.sh)
 #  12. differential: seeded mutations verified by PyJWT and here
 #  13. dependency audit: cargo-deny against ../shared/advisory-db, offline;
 #      without the snapshot (a user's clone) cargo-deny fetches the database,
@@ -113,6 +118,10 @@ DIST_REUSE_DEB=1 tests/packaging/dist.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "Prosody 13 on Debian 13, the .deb installed (tests/prosody/debian13.sh)"
 PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/prosody/debian13.sh 2>&1 | tee -a "$logs/checks.log"
+
+stage "offline build from the source tarball; the docker-jitsi-meet recipe's layout in Prosody"
+tests/packaging/offline.sh 2>&1 | tee -a "$logs/checks.log"
+tests/packaging/docker.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "differential against PyJWT (seeded mutations)"
 tests/differential/run.sh 2>&1 | tee -a "$logs/checks.log"
