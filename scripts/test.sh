@@ -35,7 +35,7 @@
 #  13. dependency audit: cargo-deny against ../shared/advisory-db, offline;
 #      without the snapshot (a user's clone) cargo-deny fetches the database,
 #      and when it cannot, the advisories check is skipped (never under CI=true)
-#  14. fuzz smoke run: each cargo-fuzz target for FUZZ_SECONDS (default 60),
+#  14. fuzz smoke run: each cargo-fuzz target for FUZZ_SECONDS (default 30),
 #      after replaying fuzz/regressions
 # The hostile-argument suite (tests/lua/hostile_spec.lua) runs in stage 6,
 # the limits, Wycheproof and fuzz-regression tests in stage 3.
@@ -129,8 +129,8 @@ tests/differential/run.sh 2>&1 | tee -a "$logs/checks.log"
 stage "dependency audit (cargo-deny; advisories from ../shared/advisory-db, else fetched, else skipped outside CI)"
 scripts/audit.sh 2>&1 | tee -a "$logs/checks.log"
 
-stage "fuzz smoke run (${FUZZ_SECONDS:-60} s per target)"
-scripts/fuzz.sh "${FUZZ_SECONDS:-60}" 2>&1 | tee -a "$logs/checks.log"
+stage "fuzz smoke run (${FUZZ_SECONDS:-30} s per target)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-30}" 2>&1 | tee -a "$logs/checks.log"
 
 stage_done
 printf '\nStage durations (%d s in all):\n' "$SECONDS"

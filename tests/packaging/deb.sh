@@ -105,7 +105,7 @@ printf -- '-- stand-in file, no package\nreturn { standin = "file" }\n' > "$work
 R=""; mode=""
 make_chroot() {
   local tarball
-  tarball=$(chroot_tarball debian11-lua bullseye lua5.1,lua5.2,lua5.3,lua5.4,luajit) || return 1
+  tarball=$(chroot_tarball "${DEBIAN11_ROOT[@]}") || return 1
   chroot_unpack "$tarball" "$work/chroot" || return 1
   R="$work/chroot"
 }

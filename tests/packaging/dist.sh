@@ -115,7 +115,7 @@ cp tests/packaging/load_check.lua "$work/"
 
 # ---- 2. Debian 11: luarocks 2.4.2 and lua5.2, no cargo, no network
 make_root() {
-  debian_root debian11-luarocks bullseye lua5.2,liblua5.2-dev,luarocks "$work/root" && R="$work/root"
+  debian_root "${DEBIAN11_ROOT[@]}" "$work/root" && R="$work/root"
 }
 if [ "$(id -u)" -ne 0 ]; then
   bad "the Debian 11 luarocks 2.4 test needs root (chroot)"

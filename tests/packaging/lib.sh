@@ -51,6 +51,10 @@ installed_check() {
 # (comma-separated, debootstrap --include) unpacked into DEST, from the
 # tarball scripts/chroot-tools.sh caches in $LUAJWTJITSI_TOOLS (made first by
 # debootstrap when missing, a minute or two). Needs root.
+# The one Debian 11 root deb.sh (dpkg, every Lua) and dist.sh (luarocks 2.4
+# and lua5.2, headers removed) both use: one debootstrap on a fresh machine,
+# not two.
+DEBIAN11_ROOT=(debian11 bullseye lua5.1,lua5.2,lua5.3,lua5.4,luajit,liblua5.2-dev,luarocks)
 debian_root() {
   local tarball
   tarball=$(chroot_tarball "$1" "$2" "$3") || return 1
