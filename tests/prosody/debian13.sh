@@ -106,21 +106,19 @@ check "Debian 13's lua5.4 finds the module at /usr/lib/x86_64-linux-gnu/lua/5.4 
   "[ '$so_found' = /usr/lib/x86_64-linux-gnu/lua/5.4/luajwtjitsi.so ]"
 
 # ---- 3. the prebuilt rock, with Debian 13's luarocks for Lua 5.4
-# The prebuilt .src.rock from build/dist (made by tests/packaging/dist.sh
-# before this stage in make test; made here when missing) installs into the
+# The prebuilt .src.rock from build/dist (lib.sh's dist_dir: made by
+# tests/packaging/dist.sh before this stage in make test) installs into the
 # system tree /usr/local with no network (unshare -n), lua5.4 loads it from
 # there and verifies the vectors of every algorithm, the shim loads, and
 # `luarocks remove` leaves nothing, so that Prosody below still runs on the
 # package's .so.
 rock_checks() {
-  local version bin_rock d=/tmp/rockcheck
+  local version bin_rock dist d=/tmp/rockcheck
   version=$(crate_field version)
   bin_rock="luajwtjitsi-native-bin-$version-1"
-  if [ ! -s "build/dist/$bin_rock.src.rock" ]; then
-    DIST_REUSE_DEB=1 scripts/dist.sh >&2 || { bad "scripts/dist.sh made no $bin_rock.src.rock"; return; }
-  fi
+  dist=$(dist_dir) || { bad "scripts/dist.sh failed"; return; }
   mkdir -p "$R$d"
-  cp "build/dist/$bin_rock.src.rock" tests/packaging/load_check.lua "$R$d/"
+  cp "$dist/$bin_rock.src.rock" tests/packaging/load_check.lua "$R$d/"
   tests/packaging/cases.py > "$R$d/cases.lua"
   inroot() { unshare -n chroot "$R" "$@"; }
   lr() { shift; inroot env -i PATH=/usr/bin:/bin HOME=/root luarocks --lua-version 5.4 "$@"; }
