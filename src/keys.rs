@@ -310,8 +310,9 @@ pub fn without_bom(key: &[u8]) -> &[u8] {
 pub fn key_shape(key: &[u8]) -> KeyShape {
     match shape_by_content(key) {
         // Fail closed: whatever a key reader of this module accepts is a
-        // key, even if a rule missed it.
-        KeyShape::Secret if parse(key).is_ok() => KeyShape::Der,
+        // key, even if a rule missed it. Only the readers are asked: the
+        // content rules already ran (this is on every HS* verify).
+        KeyShape::Secret if read(key).is_some_and(|r| r.is_ok()) => KeyShape::Der,
         shape => shape,
     }
 }
@@ -525,17 +526,7 @@ pub fn asymmetric(key: &[u8]) -> Result<Arc<AsymmetricKey>, String> {
 /// - DER, with or without bytes after the key;
 /// - a JWK (after a byte-order mark too).
 pub fn parse(key: &[u8]) -> Result<AsymmetricKey, String> {
-    let text = without_bom(key);
-    let trimmed = text.trim_ascii();
-    if memchr::memmem::find(text, b"-----BEGIN").is_some() {
-        pem_file(text)
-    } else if trimmed.starts_with(b"{") {
-        crate::jwk::parse_asymmetric(trimmed)
-    } else if key.is_empty() {
-        Err("the key is empty".to_owned())
-    } else if let Some(der) = der_prefix(key).filter(|d| der_is_key(d)) {
-        parse_der(der)
-    } else {
+    read(key).unwrap_or_else(|| {
         Err(match shape_by_content(key) {
             KeyShape::Pem => "UTF-16 text with a -----BEGIN line: save the key file as UTF-8 or ASCII",
             KeyShape::Jwk => "JWK text with something around it or in UTF-16: give the JWK alone, in UTF-8",
@@ -545,6 +536,22 @@ pub fn parse(key: &[u8]) -> Result<AsymmetricKey, String> {
             _ => "not a PEM or DER key or certificate",
         }
         .to_owned())
+    })
+}
+
+/// The key readers of [`parse`]: `None` when none of them applies to `key`
+/// (no PEM line, no JSON object, no DER key at its start).
+fn read(key: &[u8]) -> Option<Result<AsymmetricKey, String>> {
+    let text = without_bom(key);
+    let trimmed = text.trim_ascii();
+    if memchr::memmem::find(text, b"-----BEGIN").is_some() {
+        Some(pem_file(text))
+    } else if trimmed.starts_with(b"{") {
+        Some(crate::jwk::parse_asymmetric(trimmed))
+    } else if key.is_empty() {
+        Some(Err("the key is empty".to_owned()))
+    } else {
+        der_prefix(key).filter(|d| der_is_key(d)).map(parse_der)
     }
 }
 
