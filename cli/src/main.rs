@@ -167,6 +167,15 @@ fn usage(message: impl Into<String>) -> Failure {
     }
 }
 
+/// `eprintln!` that cannot panic: a stderr that is gone loses the message,
+/// and the exit code still tells the result.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -176,11 +185,32 @@ fn main() -> ExitCode {
         Command::Inspect(a) => inspect(a),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(out) => match emit(&out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                errln!("jitsi-jwt: cannot write to stdout: {e}");
+                ExitCode::from(1)
+            }
+        },
         Err(f) => {
-            eprintln!("{}", f.message);
+            errln!("{}", f.message);
             ExitCode::from(f.code)
         }
+    }
+}
+
+/// Write a command's whole output to stdout. A reader that closed the pipe
+/// early (`| head -1`, `| grep -q`) took what it wanted: that is not an
+/// error, and above all not a panic (which `println!` would raise).
+fn emit(out: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }
 
@@ -193,7 +223,7 @@ fn random_bytes(n: usize) -> Result<Vec<u8>, Failure> {
     Ok(out)
 }
 
-fn secret(a: SecretArgs) -> Result<(), Failure> {
+fn secret(a: SecretArgs) -> Result<String, Failure> {
     let app_id = match a.app_id {
         Some(id) => id,
         None => {
@@ -205,18 +235,16 @@ fn secret(a: SecretArgs) -> Result<(), Failure> {
         }
     };
     let secret = luajwtjitsi::base64url::encode(&random_bytes(32)?);
-    match a.secret_file {
-        None => {
-            println!("app_id = \"{app_id}\"");
-            println!("app_secret = \"{secret}\"");
-        }
+    Ok(match a.secret_file {
+        None => format!("app_id = \"{app_id}\"\napp_secret = \"{secret}\"\n"),
         Some(path) => {
             write_new_private(&path, secret.as_bytes())?;
-            println!("app_id = \"{app_id}\"");
-            println!("# app_secret written to {}", path.display());
+            format!(
+                "app_id = \"{app_id}\"\n# app_secret written to {}\n",
+                path.display()
+            )
         }
-    }
-    Ok(())
+    })
 }
 
 /// Create `path` (it must not exist) readable by its owner only.
@@ -282,7 +310,7 @@ fn strip_newline(mut v: Vec<u8>) -> Vec<u8> {
 
 fn warn_weak(secret: &[u8]) {
     if secret.len() < WEAK_SECRET {
-        eprintln!(
+        errln!(
             "warning: the secret has {} bytes; use at least {WEAK_SECRET} (jitsi-jwt secret makes one)",
             secret.len()
         );
@@ -294,7 +322,7 @@ fn alg_named(name: &str) -> Result<Algorithm, Failure> {
         .ok_or_else(|| usage(format!("jitsi-jwt: unsupported algorithm '{name}'")))
 }
 
-fn mint(a: MintArgs) -> Result<(), Failure> {
+fn mint(a: MintArgs) -> Result<String, Failure> {
     let alg = alg_named(&a.alg)?;
     let (key, is_secret) = read_key(&a.key)?;
     if is_secret {
@@ -355,8 +383,7 @@ fn mint(a: MintArgs) -> Result<(), Failure> {
     });
     let token = encode(&claims, &key, alg, header.as_ref())
         .map_err(|e| usage(format!("jitsi-jwt: {e}")))?;
-    println!("{token}");
-    Ok(())
+    Ok(format!("{token}\n"))
 }
 
 fn read_token(arg: &str) -> Result<String, Failure> {
@@ -371,7 +398,7 @@ fn read_token(arg: &str) -> Result<String, Failure> {
     Ok(s.trim().to_owned())
 }
 
-fn verify(a: VerifyArgs) -> Result<(), Failure> {
+fn verify(a: VerifyArgs) -> Result<String, Failure> {
     let token = read_token(&a.token)?;
     let algs = a
         .alg
@@ -390,10 +417,7 @@ fn verify(a: VerifyArgs) -> Result<(), Failure> {
     o.required = a.require;
     let verifier = Verifier::new(o).map_err(|e| usage(format!("jitsi-jwt: {e}")))?;
     match verifier.verify(token.as_bytes(), luajwtjitsi::token::now()) {
-        Ok(claims) => {
-            println!("{}", pretty(&Value::Object(claims)));
-            Ok(())
-        }
+        Ok(claims) => Ok(format!("{}\n", pretty(&Value::Object(claims)))),
         // The exact message Prosody would log, alone on its line.
         Err(e) => Err(Failure {
             code: 1,
@@ -406,19 +430,33 @@ fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
 }
 
-fn inspect(a: InspectArgs) -> Result<(), Failure> {
+/// `writeln!` into a `String`, which cannot fail.
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
+fn inspect(a: InspectArgs) -> Result<String, Failure> {
     let token = read_token(&a.token)?;
     let decoded = inspect_unverified(token.as_bytes()).map_err(|e| Failure {
         code: 1,
         message: format!("jitsi-jwt: cannot decode the token: {e}"),
     })?;
     let now = luajwtjitsi::token::now();
-    println!("UNVERIFIED: nothing below has been checked; use `jitsi-jwt verify` for that.");
-    println!(
+    let mut out = String::new();
+    outln!(
+        out,
+        "UNVERIFIED: nothing below has been checked; use `jitsi-jwt verify` for that."
+    );
+    outln!(
+        out,
         "header:\n{}",
         pretty(&Value::Object(decoded.header.clone()))
     );
-    println!(
+    outln!(
+        out,
         "claims:\n{}",
         pretty(&Value::Object(decoded.payload.clone()))
     );
@@ -434,7 +472,7 @@ fn inspect(a: InspectArgs) -> Result<(), Failure> {
         })
         .collect();
     if !times.is_empty() {
-        println!("times:\n{}", times.join("\n"));
+        outln!(out, "times:\n{}", times.join("\n"));
     }
     let mut warnings = token_warnings(&decoded.header, &decoded.payload, now);
     if let Some(p) = &a.secret_file {
@@ -450,14 +488,14 @@ fn inspect(a: InspectArgs) -> Result<(), Failure> {
         }
     }
     if warnings.is_empty() {
-        println!("warnings: none");
+        outln!(out, "warnings: none");
     } else {
-        println!("warnings:");
+        outln!(out, "warnings:");
         for w in warnings {
-            println!("  - {w}");
+            outln!(out, "  - {w}");
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// What an admin should hear about a token before trusting it.

@@ -88,5 +88,23 @@ print(jwt.encode({"iss": "app", "exp": int(time.time()) + 60}, open(sys.argv[1])
 ' "$keys/ed25519.key.pem")
 check "PyJWT EdDSA -> jitsi-jwt verify" "$BIN" verify "$eddsa" --alg EdDSA --key-file "$keys/ed25519.pub.pem"
 
+# A reader that closed the pipe before jitsi-jwt wrote (`| grep -q`, `| head`)
+# is not an error: exit 0, no panic message (Rust's println! would panic).
+closed_stdout() { # command... : run it with stdout a pipe whose reader is gone
+  "$PY" - "$@" <<'PY'
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
+err = p.stderr.decode()
+sys.stderr.write(err)
+sys.exit(1 if p.returncode != 0 or "panicked" in err else 0)
+PY
+}
+check "verify into a closed pipe: exit 0, no panic" closed_stdout env JITSI_JWT_SECRET="$secret" "$BIN" verify "$pytoken" --issuer app --audience jitsi
+check "inspect into a closed pipe: exit 0, no panic" closed_stdout "$BIN" inspect "$pytoken"
+check "mint into a closed pipe: exit 0, no panic" closed_stdout env JITSI_JWT_SECRET="$secret" "$BIN" mint --app-id a --sub s --room r --exp 1m
+check "secret into a closed pipe: exit 0, no panic" closed_stdout "$BIN" secret
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
