@@ -5,6 +5,7 @@
 
 use divan::{black_box, Bencher};
 use luajwtjitsi::alg::{Algorithm, Hash};
+use luajwtjitsi::token::{Keys, Policy};
 use luajwtjitsi::{base64url, json, signature, token, Accepted};
 use serde_json::{json as j, Map, Value};
 
@@ -103,7 +104,8 @@ fn hs256_verify_to_json(b: Bencher) {
         issuers: Some(&iss),
         audiences: Some(&aud),
     };
-    b.bench(|| token::verify_to_json(black_box(&t), b"HS256", SECRET, accepted, NOW).is_ok());
+    let policy = Policy::v3(Algorithm::HS256, accepted);
+    b.bench(|| token::verify(black_box(&t), &policy, Keys::Bytes(SECRET), NOW).is_ok());
 }
 
 #[divan::bench]
@@ -114,7 +116,7 @@ fn hs256_verify_to_map(b: Bencher) {
         issuers: Some(&iss),
         audiences: Some(&aud),
     };
-    b.bench(|| luajwtjitsi::verify(black_box(&t), b"HS256", SECRET, accepted, NOW).is_ok());
+    b.bench(|| luajwtjitsi::verify_3_0(black_box(&t), b"HS256", SECRET, accepted, NOW).is_ok());
 }
 
 #[divan::bench]
@@ -135,7 +137,6 @@ fn rs256_verify_cached_key(b: Bencher) {
     let t = luajwtjitsi::encode(&claims(), &private, Algorithm::RS256, None)
         .map(String::into_bytes)
         .unwrap_or_default();
-    b.bench(|| {
-        token::verify_to_json(black_box(&t), b"RS256", &public, Accepted::default(), NOW).is_ok()
-    });
+    let policy = Policy::v3(Algorithm::RS256, Accepted::default());
+    b.bench(|| token::verify(black_box(&t), &policy, Keys::Bytes(&public), NOW).is_ok());
 }

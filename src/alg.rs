@@ -1,7 +1,36 @@
 //! The JWS algorithms this module knows, by their exact (case-sensitive) names.
 #![forbid(unsafe_code)]
 
-pub use crate::keys::Curve;
+/// An elliptic curve a key can be on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Curve {
+    /// NIST P-256 (ES256).
+    P256,
+    /// NIST P-384 (ES384).
+    P384,
+    /// NIST P-521 (ES512).
+    P521,
+}
+
+impl Curve {
+    /// Bytes of a field element (and of each of `r`, `s` in a JWS signature).
+    pub fn field_len(self) -> usize {
+        match self {
+            Curve::P256 => 32,
+            Curve::P384 => 48,
+            Curve::P521 => 66,
+        }
+    }
+
+    /// The JWK `crv` name.
+    pub fn jwk_name(self) -> &'static str {
+        match self {
+            Curve::P256 => "P-256",
+            Curve::P384 => "P-384",
+            Curve::P521 => "P-521",
+        }
+    }
+}
 
 /// A supported JWS algorithm. `none` is never one of them: the caller always
 /// names the algorithm and the token's header must match it exactly.

@@ -60,34 +60,87 @@ fn at_or_after(now: i64, limit: Num) -> bool {
     }
 }
 
+/// The registered claims the checks read (RFC 7519 §4.1), captured once
+/// from the payload. Nothing else of the payload is built to check a token.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Registered {
+    /// `exp`, as found (any JSON type; checked to be a number).
+    pub exp: Option<Value>,
+    /// `nbf`, as found (any JSON type; checked to be a number).
+    pub nbf: Option<Value>,
+    /// `iat`, as found (used only in the exp message, when a number).
+    pub iat: Option<Value>,
+    /// `iss`, as found.
+    pub iss: Option<Value>,
+    /// `aud`, as found (a string, or an array of strings per RFC 7519 §4.1.3).
+    pub aud: Option<Value>,
+}
+
+impl Registered {
+    /// The member names, in the order of [`Registered::from_values`].
+    pub const NAMES: [&'static str; 5] = ["exp", "nbf", "iat", "iss", "aud"];
+
+    /// From the values of [`Registered::NAMES`], in that order (as
+    /// [`crate::json::scan_object`] gives them).
+    pub fn from_values([exp, nbf, iat, iss, aud]: [Option<Value>; 5]) -> Registered {
+        Registered {
+            exp,
+            nbf,
+            iat,
+            iss,
+            aud,
+        }
+    }
+
+    /// From a claims map (copies the five members).
+    pub fn from_map(claims: &Map<String, Value>) -> Registered {
+        Registered::from_values(Registered::NAMES.map(|name| claims.get(name).cloned()))
+    }
+}
+
 /// Check `exp`, `nbf`, `iss` and `aud` of `claims` at time `now` (seconds),
 /// with no leeway, as 3.0 did.
 pub fn check(claims: &Map<String, Value>, now: i64, accepted: Accepted<'_>) -> Result<(), Error> {
-    check_with_leeway(claims, now, accepted, 0)
+    check_registered(&Registered::from_map(claims), now, accepted, 0)
 }
 
-/// [`check`] with `leeway` seconds of clock skew allowed on both sides: a
-/// token is expired from `exp + leeway` on, and valid from `nbf - leeway`.
-/// The exp message still counts the seconds since `exp` itself.
+/// [`check`] with `leeway` seconds of clock skew allowed on both sides.
 pub fn check_with_leeway(
     claims: &Map<String, Value>,
     now: i64,
     accepted: Accepted<'_>,
     leeway: i64,
 ) -> Result<(), Error> {
+    check_registered(&Registered::from_map(claims), now, accepted, leeway)
+}
+
+/// The claim checks in CONTRACT §2's order (rows 15-22): the `exp` and
+/// `nbf` types, `exp`, `nbf`, then `iss`, then `aud`. `leeway` seconds of
+/// clock skew are allowed on both sides: a token is expired from
+/// `exp + leeway` on, and valid from `nbf - leeway`. The exp message still
+/// counts the seconds since `exp` itself.
+pub fn check_registered(
+    claims: &Registered,
+    now: i64,
+    accepted: Accepted<'_>,
+    leeway: i64,
+) -> Result<(), Error> {
     // COMPAT: 3.0 skipped falsy values (`exp: false`); present means present.
     let exp = claims
-        .get("exp")
+        .exp
+        .as_ref()
         .map(|v| number(v).ok_or(Error::ExpNotNumber))
         .transpose()?;
     let nbf = claims
-        .get("nbf")
+        .nbf
+        .as_ref()
         .map(|v| number(v).ok_or(Error::NbfNotNumber))
         .transpose()?;
     if let Some(exp) = exp {
         if at_or_after(now.saturating_sub(leeway), exp) {
             let valid_for = claims
-                .get("iat")
+                .iat
+                .as_ref()
                 .and_then(number)
                 .map(|iat| difference(exp, iat));
             return Err(Error::Expired {
@@ -102,13 +155,13 @@ pub fn check_with_leeway(
         }
     }
     if let Some(list) = accepted.issuers {
-        let iss = claims.get("iss").ok_or(Error::IssuerMissing)?;
+        let iss = claims.iss.as_ref().ok_or(Error::IssuerMissing)?;
         if !verify_claim(iss, list) {
             return Err(Error::IssuerInvalid);
         }
     }
     if let Some(list) = accepted.audiences {
-        let aud = claims.get("aud").ok_or(Error::AudienceMissing)?;
+        let aud = claims.aud.as_ref().ok_or(Error::AudienceMissing)?;
         let ok = match aud {
             // RFC 7519 §4.1.3: an array of audience strings is accepted when
             // any of them is (3.0 compared the array itself, which never

@@ -1,8 +1,9 @@
 //! `encode`: canonical header and payload, signed (CONTRACT §3).
 #![forbid(unsafe_code)]
 
-use crate::alg::Algorithm;
+use crate::alg::{Algorithm, Family};
 use crate::error::Error;
+use crate::keys::Key;
 use crate::{base64url, json, signature};
 use serde_json::{Map, Value};
 
@@ -18,15 +19,17 @@ pub fn sign_parts(
     alg: Algorithm,
     key: &[u8],
 ) -> Result<String, Error> {
-    let key = signature::resolve(alg, key).map_err(|reason| match alg.family() {
-        crate::alg::Family::Hmac => Error::InvalidKey(reason),
+    let refused = |reason| match alg.family() {
+        Family::Hmac => Error::InvalidKey(reason),
         _ => Error::NotPrivateKey(reason),
-    })?;
+    };
+    let key = Key::for_alg(alg, key).map_err(refused)?;
+    let bound = key.bind(alg).map_err(refused)?;
     let mut token = String::with_capacity((header_json.len() + payload_json.len()) * 4 / 3 + 380);
     base64url::encode_into(header_json, &mut token);
     token.push('.');
     base64url::encode_into(payload_json, &mut token);
-    let sig = signature::sign(alg, &key, token.as_bytes()).map_err(Error::NotPrivateKey)?;
+    let sig = signature::sign(&bound, token.as_bytes()).map_err(Error::NotPrivateKey)?;
     token.push('.');
     base64url::encode_into(&sig, &mut token);
     Ok(token)

@@ -1,8 +1,12 @@
-//! The one error type. Its `Display` is the exact message a Lua caller sees
-//! as the second return value: the strings of CONTRACT §2–§4, which Prosody
-//! logs and jitsi-meet's plugins match on. Do not reword them.
+//! The core's error type. Its `Display` is the exact message a Lua caller
+//! sees as the second return value: the strings of CONTRACT §2–§4, which
+//! Prosody logs and jitsi-meet's plugins match on. Do not reword them. The
+//! reasons under `Invalid key` are [`KeyError`]'s; the messages about Lua
+//! arguments (`token argument must be string`, ...) are the binding's
+//! (`src/lua/error.rs`), since the core never sees a Lua value.
 #![forbid(unsafe_code)]
 
+use crate::keys::KeyError;
 use thiserror::Error;
 
 /// Every way a call can fail, one variant per message.
@@ -11,23 +15,6 @@ use thiserror::Error;
 /// is fixed (callers match on the prefix).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Error {
-    // --- verify(): argument checks (CONTRACT §2 rows 1-5) -------------------
-    /// `verify` got a non-string token.
-    #[error("token argument must be string")]
-    TokenArgument,
-    /// `verify` got a non-string algorithm.
-    #[error("algorithm argument must be string")]
-    AlgorithmArgument,
-    /// `verify` got a non-string key.
-    #[error("key argument must be string")]
-    KeyArgument,
-    /// `verify` got acceptedIssuers that is neither nil nor a table.
-    #[error("acceptedIssuers argument must be table")]
-    IssuersArgument,
-    /// `verify` got acceptedAudiences that is neither nil nor a table.
-    #[error("acceptedAudiences argument must be table")]
-    AudiencesArgument,
-
     // --- verify(): the token (rows 6-14) -------------------------------------
     /// The caller's algorithm (or encode's) is not one of the supported names.
     #[error("Algorithm not supported")]
@@ -53,7 +40,7 @@ pub enum Error {
     IncorrectAlg,
     /// The key cannot be used for the algorithm; the reason follows `": "`.
     #[error("Invalid key: {0}")]
-    InvalidKey(String),
+    InvalidKey(KeyError),
 
     // --- verify(): claims (rows 15-22) ---------------------------------------
     /// `exp` is present and not a number (`false` included).
@@ -93,18 +80,9 @@ pub enum Error {
     ClaimMissing(String),
     /// Building a verifier failed: a bad option. The reason follows.
     #[error("verifier: {0}")]
-    VerifierOption(String),
+    VerifierOption(#[from] OptionError),
 
     // --- encode() (CONTRACT §3) ----------------------------------------------
-    /// `encode`'s payload is not a table.
-    #[error("Argument #1 must be table")]
-    PayloadArgument,
-    /// `encode`'s key (and legacy `decode`'s key) is not a string.
-    #[error("Argument #2 must be string")]
-    SecondArgumentString,
-    /// `encode`'s header is given and not a table.
-    #[error("Argument #4 must be table")]
-    HeaderArgument,
     /// A value JSON cannot hold. `kind` is the Lua type name.
     #[error("Cannot serialise {kind}: {reason}")]
     Serialise {
@@ -115,15 +93,9 @@ pub enum Error {
     },
     /// The signing key is not a usable private key for the algorithm.
     #[error("Not a private PEM key: {0}")]
-    NotPrivateKey(String),
+    NotPrivateKey(KeyError),
 
     // --- decode(): the 1.x/2.0 API (CONTRACT §4) -----------------------------
-    /// `decode`'s token is not a string.
-    #[error("Argument #1 must be string")]
-    FirstArgumentString,
-    /// `decode` was asked to skip verification (no key, or verify == false).
-    #[error("unverified decode is not supported")]
-    UnverifiedDecode,
     /// `decode`: header or payload is not base64url JSON objects.
     #[error("Invalid json")]
     InvalidJson,
@@ -133,6 +105,24 @@ pub enum Error {
     /// `decode`: now >= exp (2.0's short message).
     #[error("Not acceptable by exp")]
     ExpiredLegacy,
+}
+
+/// Why [`crate::Verifier::new`] refused its options (the Lua binding adds
+/// its own reasons about the options table).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum OptionError {
+    /// `algs` is empty.
+    #[error("alg must name at least one algorithm")]
+    NoAlgorithm,
+    /// `leeway` is negative or above the maximum.
+    #[error("leeway must be between 0 and {max} seconds")]
+    Leeway {
+        /// [`crate::verifier::MAX_LEEWAY`].
+        max: i64,
+    },
+    /// The key cannot be read, or cannot serve one of the algorithms.
+    #[error("key: {0}")]
+    Key(KeyError),
 }
 
 impl Error {
@@ -149,20 +139,14 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::Error::*;
+    use super::OptionError;
+    use crate::keys::KeyError;
 
     /// Every message, pinned. A change here breaks Prosody log matching and
     /// jitsi-meet plugins: update CONTRACT.md first.
     #[test]
     fn messages_are_the_contract_strings() {
         let cases = [
-            (TokenArgument, "token argument must be string"),
-            (AlgorithmArgument, "algorithm argument must be string"),
-            (KeyArgument, "key argument must be string"),
-            (IssuersArgument, "acceptedIssuers argument must be table"),
-            (
-                AudiencesArgument,
-                "acceptedAudiences argument must be table",
-            ),
             (AlgorithmNotSupported, "Algorithm not supported"),
             (InvalidToken, "Invalid token"),
             (InvalidHeader, "Invalid header"),
@@ -171,8 +155,8 @@ mod tests {
             (InvalidTyp, "Invalid typ"),
             (IncorrectAlg, "Invalid or incorrect alg"),
             (
-                InvalidKey("empty secret".into()),
-                "Invalid key: empty secret",
+                InvalidKey(KeyError::EmptySecret),
+                "Invalid key: an empty HMAC secret would let anyone mint tokens",
             ),
             (ExpNotNumber, "exp must be number"),
             (NbfNotNumber, "nbf must be number"),
@@ -197,12 +181,9 @@ mod tests {
             (AudienceInvalid, "invalid 'aud' claim"),
             (ClaimMissing("room".into()), "'room' claim is missing"),
             (
-                VerifierOption("leeway must be a whole number of seconds".into()),
-                "verifier: leeway must be a whole number of seconds",
+                VerifierOption(OptionError::Leeway { max: 3600 }),
+                "verifier: leeway must be between 0 and 3600 seconds",
             ),
-            (PayloadArgument, "Argument #1 must be table"),
-            (SecondArgumentString, "Argument #2 must be string"),
-            (HeaderArgument, "Argument #4 must be table"),
             (
                 Serialise {
                     kind: "function",
@@ -211,11 +192,9 @@ mod tests {
                 "Cannot serialise function: no JSON form",
             ),
             (
-                NotPrivateKey("a public key cannot sign".into()),
-                "Not a private PEM key: a public key cannot sign",
+                NotPrivateKey(KeyError::PublicCannotSign),
+                "Not a private PEM key: a public key or certificate cannot sign",
             ),
-            (FirstArgumentString, "Argument #1 must be string"),
-            (UnverifiedDecode, "unverified decode is not supported"),
             (InvalidJson, "Invalid json"),
             (InvalidAlg, "Invalid alg"),
             (ExpiredLegacy, "Not acceptable by exp"),

@@ -111,14 +111,30 @@ impl<'de> Visitor<'de> for StrictVisitor {
 /// so a verifier that needs five claims does not allocate the other fifty.
 pub fn scan_object<const N: usize>(bytes: &[u8], wanted: [&str; N]) -> Option<[Option<Value>; N]> {
     let mut found = [const { None }; N];
+    scan_members(bytes, &wanted, &mut found, &[], &mut []).map(|()| found)
+}
+
+/// [`scan_object`] for names known at run time: the values of `wanted` go
+/// to the same positions of `found`, and for each name of `present` the
+/// same position of `seen` says whether the member is there (its value is
+/// checked but not built). `None` when `bytes` is not one strict JSON
+/// object; slots past the shorter of each pair of slices stay untouched.
+pub fn scan_members(
+    bytes: &[u8],
+    wanted: &[&str],
+    found: &mut [Option<Value>],
+    present: &[&str],
+    seen: &mut [bool],
+) -> Option<()> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     de.deserialize_any(ScanTop {
-        wanted: &wanted,
-        found: &mut found,
+        wanted,
+        found,
+        present,
+        seen,
     })
     .ok()?;
-    de.end().ok()?;
-    Some(found)
+    de.end().ok()
 }
 
 /// A member name, borrowed from the input unless it had escapes.
@@ -197,13 +213,15 @@ pub(crate) fn next_name<'de, A: MapAccess<'de>>(
     Ok(Some(name))
 }
 
-/// The outer object of [`scan_object`].
-struct ScanTop<'w, const N: usize> {
-    wanted: &'w [&'w str; N],
-    found: &'w mut [Option<Value>; N],
+/// The outer object of [`scan_members`].
+struct ScanTop<'w> {
+    wanted: &'w [&'w str],
+    found: &'w mut [Option<Value>],
+    present: &'w [&'w str],
+    seen: &'w mut [bool],
 }
 
-impl<'de, const N: usize> Visitor<'de> for ScanTop<'_, N> {
+impl<'de> Visitor<'de> for ScanTop<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON object")
@@ -211,8 +229,14 @@ impl<'de, const N: usize> Visitor<'de> for ScanTop<'_, N> {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<(), A::Error> {
         let mut seen = SeenNames::new();
         while let Some(name) = next_name(&mut access, &mut seen)? {
-            // wanted and found have the same length N, so get_mut finds
-            // the slot of every wanted name.
+            if let Some(flag) = self
+                .present
+                .iter()
+                .position(|p| *p == name)
+                .and_then(|i| self.seen.get_mut(i))
+            {
+                *flag = true;
+            }
             let slot = self
                 .wanted
                 .iter()

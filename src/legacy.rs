@@ -2,56 +2,27 @@
 //! before April 2022 (CONTRACT §4).
 #![forbid(unsafe_code)]
 
-use crate::alg::{Algorithm, Family};
-use crate::claims::{self, Accepted};
 use crate::error::Error;
-use crate::keys;
-use crate::{signature, token};
+use crate::token::{self, Keys, Policy};
 use serde_json::{Map, Value};
 
 /// Verify `token` with `key`, taking the algorithm from the token's header,
-/// at time `now`. The key decides which algorithms are allowed: a secret
-/// only HS*, an RSA key RS* and PS*, an EC key its curve's ES*, an Ed25519
-/// key EdDSA (an ES* of another curve is `Invalid key`). That closes the HS/RS confusion 2.0's
+/// at time `now`: [`token::verify`] under [`Policy::legacy`]. The key
+/// decides which algorithms are allowed: a secret only HS*, an RSA key RS*
+/// and PS*, an EC key its curve's ES*, an Ed25519 key EdDSA (an ES* of
+/// another curve is `Invalid alg`). That closes the HS/RS confusion 2.0's
 /// `decode` allowed. Messages are 2.0's (`Invalid json`, `Invalid alg`,
 /// `Not acceptable by exp`, ...). No `iss`/`aud` checks, as in 2.0.
 pub fn decode(token_text: &[u8], key: &[u8], now: i64) -> Result<Map<String, Value>, Error> {
-    let segments = token::split(token_text)?;
-    let decoded = token::decode_segments(&segments).map_err(Error::into_legacy)?;
-    if decoded.header.get("typ").and_then(Value::as_str) != Some("JWT") {
-        return Err(Error::InvalidTyp);
-    }
-    let name = decoded
-        .header
-        .get("alg")
-        .and_then(Value::as_str)
-        .ok_or(Error::InvalidAlg)?;
-    let alg = Algorithm::from_name(name.as_bytes()).ok_or(Error::AlgorithmNotSupported)?;
-    if !key_allows(key, alg).map_err(Error::InvalidKey)? {
-        return Err(Error::InvalidAlg);
-    }
-    let key = signature::resolve(alg, key).map_err(Error::InvalidKey)?;
-    if !signature::verify(alg, &key, segments.signing_input, &decoded.signature) {
-        return Err(Error::InvalidSignature);
-    }
-    claims::check(&decoded.payload, now, Accepted::default()).map_err(Error::into_legacy)?;
-    Ok(decoded.payload)
-}
-
-/// Whether the key's family allows `alg`: anything that looks like a PEM, a
-/// JWK or parses as a DER key is asymmetric and allows only its own
-/// algorithms (CONTRACT §4); everything else is an HMAC secret.
-fn key_allows(key: &[u8], alg: Algorithm) -> Result<bool, String> {
-    if keys::key_shape(key) == keys::KeyShape::Secret {
-        return Ok(alg.family() == Family::Hmac);
-    }
-    let parsed = keys::asymmetric(key)?;
-    Ok(signature::fits(alg, &parsed.public).is_ok())
+    token::verify(token_text, &Policy::legacy(), Keys::Bytes(key), now)?
+        .claims()
+        .map_err(Error::into_legacy)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alg::Algorithm;
     use crate::encode::encode;
     use serde_json::json;
 

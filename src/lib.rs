@@ -28,7 +28,6 @@ pub mod claims;
 pub mod encode;
 pub mod error;
 pub mod json;
-pub mod jwk;
 pub mod keys;
 pub mod legacy;
 mod rsa_legacy;
@@ -50,7 +49,7 @@ pub use claims::Accepted;
 pub use encode::encode;
 pub use error::Error;
 pub use legacy::decode;
-pub use token::{verify, MAX_TOKEN_LEN};
+pub use token::{verify_3_0, MAX_TOKEN_LEN};
 pub use verifier::{inspect_unverified, Options, Verifier};
 
 /// Helpers shared by the unit tests.

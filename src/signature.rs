@@ -5,93 +5,59 @@
 //! parameters for, from [`crate::rsa_legacy`].
 #![forbid(unsafe_code)]
 
-use crate::alg::{Algorithm, Family, Hash};
-use crate::keys::{self, AsymmetricKey, Curve, PublicKey, Signer};
+use crate::alg::{Algorithm, Curve, Family, Hash};
+use crate::keys::{Bound, Key, KeyError, PublicKey, Signer};
 use crate::rsa_legacy;
 use hmac::{Hmac, KeyInit, Mac};
 use ring::signature as rs;
 use sha2::{Sha256, Sha384, Sha512};
-use std::sync::Arc;
 
-/// A key resolved for one algorithm: a checked HMAC secret, or a parsed
-/// (cached) asymmetric key of the algorithm's family.
-pub enum ResolvedKey<'a> {
-    /// A raw HMAC secret that passed [`keys::check_hmac_secret`].
-    Secret(&'a [u8]),
-    /// A parsed key of the right family.
-    Asymmetric(Arc<AsymmetricKey>),
-}
-
-/// Resolve `key` for `alg`. Errors are reasons for `Invalid key: ...`.
-pub fn resolve(alg: Algorithm, key: &[u8]) -> Result<ResolvedKey<'_>, String> {
-    match alg.family() {
-        Family::Hmac => keys::check_hmac_secret(key).map(|()| ResolvedKey::Secret(key)),
-        _ => {
-            let parsed = keys::asymmetric(key)?;
-            fits(alg, &parsed.public)?;
-            Ok(ResolvedKey::Asymmetric(parsed))
-        }
+/// Whether `sig` is a valid signature of `msg` under the bound key, for
+/// the algorithm it was bound to.
+pub fn verify(bound: &Bound<'_>, msg: &[u8], sig: &[u8]) -> bool {
+    let alg = bound.alg();
+    match bound.key() {
+        Key::Secret(secret) => hmac_verify(alg.hash(), secret.as_bytes(), msg, sig),
+        Key::Asymmetric(parsed) => verify_public(alg, &parsed.public, msg, sig),
     }
 }
 
-/// The key-family rule (CONTRACT §4): an RSA key serves RS* and PS*, an EC
-/// key only the ES* of its curve, an Ed25519 key only EdDSA. Errors are
-/// reasons for `Invalid key: ...`.
-pub fn fits(alg: Algorithm, public: &PublicKey) -> Result<(), String> {
-    let ok = match (alg.family(), public) {
-        (Family::Rsa, PublicKey::Rsa { .. }) => true,
-        (Family::Ec, PublicKey::Ec { curve, .. }) => alg.curve() == Some(*curve),
-        (Family::Ed25519, PublicKey::Ed25519(_)) => true,
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} cannot be used with {}",
-            public.describe(),
-            alg.name()
-        ))
-    }
-}
-
-/// Whether `sig` is a valid signature of `msg` under `key` for `alg`.
-/// `key` must come from [`resolve`] with the same `alg`.
-pub fn verify(alg: Algorithm, key: &ResolvedKey<'_>, msg: &[u8], sig: &[u8]) -> bool {
-    match key {
-        ResolvedKey::Secret(secret) => hmac_verify(alg.hash(), secret, msg, sig),
-        ResolvedKey::Asymmetric(parsed) => verify_public(alg, &parsed.public, msg, sig),
-    }
-}
-
-/// Verify with a public key already checked by [`fits`] for `alg`.
+/// Verify with a public key for `alg`. Reached through [`verify`], whose
+/// [`Bound`] guarantees the key fits; called directly only by tests and
+/// benchmarks of the primitives. A key outside `alg`'s family fails.
 pub fn verify_public(alg: Algorithm, public: &PublicKey, msg: &[u8], sig: &[u8]) -> bool {
-    match public {
-        PublicKey::Rsa { n, e, bits } if alg.is_pss() => {
+    match (alg.family(), public) {
+        (Family::Rsa, PublicKey::Rsa { n, e, bits }) if alg.is_pss() => {
             pss_verify(alg.hash(), n, e, *bits, msg, sig)
         }
-        PublicKey::Rsa { n, e, bits } => rsa_verify(alg.hash(), n, e, *bits, msg, sig),
-        PublicKey::Ec { curve, point } => ecdsa_verify(*curve, point, msg, sig),
-        PublicKey::Ed25519(public) => {
+        (Family::Rsa, PublicKey::Rsa { n, e, bits }) => {
+            rsa_verify(alg.hash(), n, e, *bits, msg, sig)
+        }
+        (Family::Ec, PublicKey::Ec { curve, point }) if alg.curve() == Some(*curve) => {
+            ecdsa_verify(*curve, point, msg, sig)
+        }
+        (Family::Ed25519, PublicKey::Ed25519(public)) => {
             sig.len() == 64
                 && rs::UnparsedPublicKey::new(&rs::ED25519, public)
                     .verify(msg, sig)
                     .is_ok()
         }
+        _ => false,
     }
 }
 
-/// Sign `msg` for `alg`. Errors are reasons for `Not a private PEM key: ...`
-/// (the HMAC secret check reports through `Invalid key`, see the caller).
-pub fn sign(alg: Algorithm, key: &ResolvedKey<'_>, msg: &[u8]) -> Result<Vec<u8>, String> {
-    match key {
-        ResolvedKey::Secret(secret) => Ok(hmac_tag(alg.hash(), secret, msg)),
-        ResolvedKey::Asymmetric(parsed) => sign_with(alg, parsed.signer()?.as_ref(), msg),
+/// Sign `msg` with the bound key. Errors are reasons for `Not a private PEM
+/// key: ...` (a public key, a small RSA key, a mismatched private half).
+pub fn sign(bound: &Bound<'_>, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+    match bound.key() {
+        Key::Secret(secret) => Ok(hmac_tag(bound.alg().hash(), secret.as_bytes(), msg)),
+        Key::Asymmetric(parsed) => sign_with(bound.alg(), parsed.signer()?.as_ref(), msg),
     }
 }
 
-/// Sign `msg` with a signer whose key [`fits`] `alg`.
-pub fn sign_with(alg: Algorithm, signer: &Signer, msg: &[u8]) -> Result<Vec<u8>, String> {
+/// Sign `msg` with a signer whose key fits `alg` (the RSA padding follows
+/// `alg`; the other signers have one scheme each).
+pub(crate) fn sign_with(alg: Algorithm, signer: &Signer, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
     let rng = ring::rand::SystemRandom::new();
     match signer {
         Signer::Rsa(pair) => {
@@ -105,18 +71,17 @@ pub fn sign_with(alg: Algorithm, signer: &Signer, msg: &[u8]) -> Result<Vec<u8>,
             };
             let mut out = vec![0; pair.public().modulus_len()];
             pair.sign(padding, &rng, msg, &mut out)
-                .map_err(|_| "RSA signing failed".to_owned())?;
+                .map_err(|_| KeyError::RsaSignFailed)?;
             Ok(out)
         }
         Signer::Ecdsa(pair) => pair
             .sign(&rng, msg)
             .map(|s| s.as_ref().to_vec())
-            .map_err(|_| "ECDSA signing failed".to_owned()),
+            .map_err(|_| KeyError::EcdsaSignFailed),
         Signer::P521(key) => {
             use p521::ecdsa::signature::Signer as _;
-            let sig: p521::ecdsa::Signature = key
-                .try_sign(msg)
-                .map_err(|_| "ECDSA signing failed".to_owned())?;
+            let sig: p521::ecdsa::Signature =
+                key.try_sign(msg).map_err(|_| KeyError::EcdsaSignFailed)?;
             Ok(sig.to_bytes().to_vec())
         }
         Signer::Ed25519(pair) => Ok(pair.sign(msg).as_ref().to_vec()),
@@ -220,6 +185,21 @@ mod tests {
 
     use crate::test_support::key;
 
+    /// The key `alg` needs from `bytes`, checked by the family rule.
+    fn resolve(alg: Algorithm, bytes: &[u8]) -> Result<Key, KeyError> {
+        let key = Key::for_alg(alg, bytes)?;
+        key.bind(alg)?;
+        Ok(key)
+    }
+
+    fn check(alg: Algorithm, key: &Key, msg: &[u8], sig: &[u8]) -> bool {
+        verify(&key.bind(alg).unwrap(), msg, sig)
+    }
+
+    fn make(alg: Algorithm, key: &Key, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+        sign(&key.bind(alg).unwrap(), msg)
+    }
+
     #[test]
     fn every_new_algorithm_signs_and_verifies_and_refuses_bad_shapes() {
         for (alg, private, public) in [
@@ -234,24 +214,24 @@ mod tests {
             let (private, public) = (key(private), key(public));
             let signer = resolve(alg, &private).unwrap();
             let verifier = resolve(alg, &public).unwrap();
-            let sig = sign(alg, &signer, b"msg").unwrap();
-            assert!(verify(alg, &verifier, b"msg", &sig), "{alg:?}");
+            let sig = make(alg, &signer, b"msg").unwrap();
+            assert!(check(alg, &verifier, b"msg", &sig), "{alg:?}");
             assert!(
-                verify(alg, &signer, b"msg", &sig),
+                check(alg, &signer, b"msg", &sig),
                 "{alg:?} private verifies"
             );
-            assert!(!verify(alg, &verifier, b"msh", &sig), "{alg:?}");
+            assert!(!check(alg, &verifier, b"msh", &sig), "{alg:?}");
             let mut longer = sig.clone();
             longer.push(0);
-            assert!(!verify(alg, &verifier, b"msg", &longer), "{alg:?}");
-            assert!(!verify(alg, &verifier, b"msg", &sig[1..]), "{alg:?}");
+            assert!(!check(alg, &verifier, b"msg", &longer), "{alg:?}");
+            assert!(!check(alg, &verifier, b"msg", &sig[1..]), "{alg:?}");
             assert!(
-                !verify(alg, &verifier, b"msg", &vec![0; sig.len()]),
+                !check(alg, &verifier, b"msg", &vec![0; sig.len()]),
                 "{alg:?}"
             );
-            assert!(!verify(alg, &verifier, b"msg", &[]), "{alg:?}");
+            assert!(!check(alg, &verifier, b"msg", &[]), "{alg:?}");
             // A public key cannot sign.
-            assert!(sign(alg, &verifier, b"msg").is_err(), "{alg:?}");
+            assert!(make(alg, &verifier, b"msg").is_err(), "{alg:?}");
         }
     }
 
@@ -259,7 +239,7 @@ mod tests {
     fn ecdsa_zero_halves_and_der_are_refused() {
         let public = key("ec-p256.pub.pem");
         let k = resolve(Algorithm::ES256, &public).unwrap();
-        let ResolvedKey::Asymmetric(parsed) = &k else {
+        let Key::Asymmetric(parsed) = &k else {
             panic!("not asymmetric")
         };
         let PublicKey::Ec { point, .. } = &parsed.public else {
@@ -267,7 +247,7 @@ mod tests {
         };
         let private = key("ec-p256.key.pem");
         let signer = resolve(Algorithm::ES256, &private).unwrap();
-        let sig = sign(Algorithm::ES256, &signer, b"m").unwrap();
+        let sig = make(Algorithm::ES256, &signer, b"m").unwrap();
         assert!(ecdsa_verify(Curve::P256, point, b"m", &sig));
         let mut zero_r = sig.clone();
         zero_r[..32].fill(0);
@@ -290,7 +270,10 @@ mod tests {
         ];
         for (alg, name) in cases {
             let err = resolve(alg, &key(name)).err().unwrap();
-            assert!(err.contains("cannot be used with"), "{alg:?} {name}: {err}");
+            assert!(
+                err.to_string().contains("cannot be used with"),
+                "{alg:?} {name}: {err}"
+            );
         }
         for name in ["ec-p256.pub.jwk.json", "rsa2048.pub.pem", "ed25519.pub.pem"] {
             assert!(resolve(Algorithm::HS256, &key(name)).is_err(), "{name}");

@@ -1,10 +1,13 @@
-//! The compact JWS token: splitting, decoding, and the `verify` pipeline in
-//! the order of CONTRACT §2 (rows 6-22; rows 1-5 are the binding's).
+//! The compact JWS token: splitting, decoding, and the one verification
+//! pipeline, [`verify`], in the order of CONTRACT §2 (rows 6-22; rows 1-5
+//! are the binding's). 3.0's `verify`, 2.0's `decode` and `jwt.verifier`
+//! differ only in their [`Policy`] and where their [`Keys`] come from.
 #![forbid(unsafe_code)]
 
-use crate::alg::Algorithm;
-use crate::claims::{self, Accepted};
+use crate::alg::{Algorithm, Family};
+use crate::claims::{self, Accepted, Registered};
 use crate::error::Error;
+use crate::keys::{self, Key, KeySet, KeyShape};
 use crate::{base64url, json, signature};
 use serde_json::{Map, Value};
 
@@ -89,61 +92,226 @@ pub fn decode_segments(segments: &Segments<'_>) -> Result<Decoded, Error> {
     })
 }
 
-/// `verify(token, expectedAlgo, key, acceptedIssuers, acceptedAudiences)`
-/// at time `now` (whole seconds since the epoch). Returns the claims.
-///
-/// The algorithm is the caller's, never the token's; `key` is an HMAC secret
-/// for HS*, and a PEM or DER key or certificate otherwise (CONTRACT §5).
+/// Which algorithms a token may use: the one choice that differs between
+/// 3.0's `verify`, 2.0's `decode` and the extended API's verifier.
+#[derive(Debug, Clone, Copy)]
+pub enum AlgRule<'a> {
+    /// The caller's one algorithm (3.0 `verify`): the header's `alg` must be
+    /// exactly its name, else `Invalid or incorrect alg`.
+    Exactly(Algorithm),
+    /// One of a list (`jwt.verifier`): any other or unknown `alg` is
+    /// `Invalid or incorrect alg`.
+    OneOf(&'a [Algorithm]),
+    /// The header's algorithm, within the key's family (2.0 `decode`):
+    /// `Invalid alg` when it is missing or outside the family, `Algorithm
+    /// not supported` when unknown.
+    KeyFamily,
+}
+
+/// Which message set a failure is told in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Messages {
+    /// 3.0's (`Invalid header`, `Not acceptable by exp (...)`, ...).
+    Current,
+    /// 2.0's `decode` (`Invalid json`, `Not acceptable by exp`).
+    Legacy,
+}
+
+/// Everything a verification allows or demands, apart from the key.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy<'a> {
+    /// Which algorithms are allowed.
+    pub algs: AlgRule<'a>,
+    /// The `typ` the header must have; `None` skips the check (3.0: `"JWT"`).
+    pub typ: Option<&'a str>,
+    /// Seconds of clock skew allowed on `exp` and `nbf` (3.0: 0).
+    pub leeway: i64,
+    /// Accepted issuers and audiences (3.0: whatever the caller passes).
+    pub accepted: Accepted<'a>,
+    /// Claims that must be present (3.0: none); `'<name>' claim is missing`.
+    pub required: &'a [String],
+    /// The message set.
+    pub messages: Messages,
+}
+
+impl<'a> Policy<'a> {
+    /// 3.0's `verify(token, alg, key, acceptedIssuers, acceptedAudiences)`.
+    pub fn v3(alg: Algorithm, accepted: Accepted<'a>) -> Policy<'a> {
+        Policy {
+            algs: AlgRule::Exactly(alg),
+            typ: Some("JWT"),
+            leeway: 0,
+            accepted,
+            required: &[],
+            messages: Messages::Current,
+        }
+    }
+
+    /// 2.0's `decode(token, key)`: the key's family decides the algorithm,
+    /// no `iss`/`aud` checks, 2.0's messages.
+    pub fn legacy() -> Policy<'static> {
+        Policy {
+            algs: AlgRule::KeyFamily,
+            typ: Some("JWT"),
+            leeway: 0,
+            accepted: Accepted::default(),
+            required: &[],
+            messages: Messages::Legacy,
+        }
+    }
+}
+
+/// Where the key comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Keys<'a> {
+    /// Key bytes given with the call (3.0 `verify`, 2.0 `decode`): read for
+    /// the algorithm when the key step is reached, through the cache.
+    Bytes(&'a [u8]),
+    /// A key set parsed once (the verifier): the token's `alg` and `kid`
+    /// choose.
+    Set(&'a KeySet),
+}
+
+/// A token whose signature and claims held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The algorithm it was verified with.
+    pub alg: Algorithm,
+    payload: Vec<u8>,
+}
+
+impl Verified {
+    /// The payload: decoded, strictly checked JSON text of one object, so a
+    /// caller can build its own representation in one pass (the Lua binding
+    /// builds Lua tables from it).
+    pub fn payload_json(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The claims as a map.
+    pub fn claims(&self) -> Result<Map<String, Value>, Error> {
+        json::parse_object(&self.payload).ok_or(Error::InvalidBody)
+    }
+}
+
+/// The verification pipeline, for every API (CONTRACT §2 rows 6-22): split;
+/// decode the header, the payload and the signature; `typ`; the algorithm
+/// by `policy.algs`; the key; the signature; then the registered claims and
+/// the required ones. Before the signature holds, the payload is only
+/// checked as strict JSON and its five registered members captured;
+/// nothing else is built from it. `now` is whole seconds since the epoch.
 pub fn verify(
+    token: &[u8],
+    policy: &Policy<'_>,
+    keys: Keys<'_>,
+    now: i64,
+) -> Result<Verified, Error> {
+    let result = pipeline(token, policy, keys, now);
+    match policy.messages {
+        Messages::Current => result,
+        Messages::Legacy => result.map_err(Error::into_legacy),
+    }
+}
+
+fn pipeline(
+    token: &[u8],
+    policy: &Policy<'_>,
+    keys: Keys<'_>,
+    now: i64,
+) -> Result<Verified, Error> {
+    let segments = split(token)?;
+    let [typ, header_alg, kid] = base64url::decode(segments.header)
+        .and_then(|bytes| json::scan_object(&bytes, ["typ", "alg", "kid"]))
+        .ok_or(Error::InvalidHeader)?;
+    let payload = base64url::decode(segments.payload).ok_or(Error::InvalidBody)?;
+    let mut registered = [const { None }; 5];
+    let required: Vec<&str> = policy.required.iter().map(String::as_str).collect();
+    let mut present = vec![false; required.len()];
+    json::scan_members(
+        &payload,
+        &Registered::NAMES,
+        &mut registered,
+        &required,
+        &mut present,
+    )
+    .ok_or(Error::InvalidBody)?;
+    let signature = base64url::decode(segments.signature).ok_or(Error::InvalidSignature)?;
+    if let Some(wanted) = policy.typ {
+        if typ.as_ref().and_then(Value::as_str) != Some(wanted) {
+            return Err(Error::InvalidTyp);
+        }
+    }
+    let header_alg = header_alg.as_ref().and_then(Value::as_str);
+    let alg = match policy.algs {
+        AlgRule::Exactly(alg) if header_alg == Some(alg.name()) => alg,
+        AlgRule::Exactly(_) => return Err(Error::IncorrectAlg),
+        AlgRule::OneOf(list) => header_alg
+            .and_then(|name| Algorithm::from_name(name.as_bytes()))
+            .filter(|alg| list.contains(alg))
+            .ok_or(Error::IncorrectAlg)?,
+        AlgRule::KeyFamily => {
+            let name = header_alg.ok_or(Error::InvalidAlg)?;
+            Algorithm::from_name(name.as_bytes()).ok_or(Error::AlgorithmNotSupported)?
+        }
+    };
+    let given;
+    let bound = match keys {
+        Keys::Set(set) => set.select(alg, kid.as_ref()).map_err(Error::InvalidKey)?,
+        Keys::Bytes(bytes) => {
+            if matches!(policy.algs, AlgRule::KeyFamily) && !family_allows(bytes, alg)? {
+                return Err(Error::InvalidAlg);
+            }
+            given = Key::for_alg(alg, bytes).map_err(Error::InvalidKey)?;
+            given.bind(alg).map_err(Error::InvalidKey)?
+        }
+    };
+    if !signature::verify(&bound, segments.signing_input, &signature) {
+        return Err(Error::InvalidSignature);
+    }
+    claims::check_registered(
+        &Registered::from_values(registered),
+        now,
+        policy.accepted,
+        policy.leeway,
+    )?;
+    if let Some(missing) = present
+        .iter()
+        .position(|&here| !here)
+        .and_then(|i| policy.required.get(i))
+    {
+        return Err(Error::ClaimMissing(missing.clone()));
+    }
+    Ok(Verified { alg, payload })
+}
+
+/// 2.0's rule: whether the family of the key in `bytes` allows `alg`.
+/// Bytes the one classification rule calls a secret allow only HS*;
+/// anything else must parse as an asymmetric key (`Invalid key` if not)
+/// and allows only its own algorithms (CONTRACT §4). That closes the HS/RS
+/// confusion 2.0's `decode` allowed.
+fn family_allows(bytes: &[u8], alg: Algorithm) -> Result<bool, Error> {
+    if keys::key_shape(bytes) == KeyShape::Secret {
+        return Ok(alg.family() == Family::Hmac);
+    }
+    let parsed = keys::asymmetric(bytes).map_err(Error::InvalidKey)?;
+    Ok(Key::Asymmetric(parsed).bind(alg).is_ok())
+}
+
+/// `verify(token, expectedAlgo, key, acceptedIssuers, acceptedAudiences)`
+/// at time `now` (whole seconds since the epoch), for Rust callers: the
+/// claims as a map. The algorithm is the caller's, never the token's; `key`
+/// is an HMAC secret for HS*, and a PEM or DER key or certificate otherwise
+/// (CONTRACT §5). `Algorithm not supported` when `expected_alg` is not a
+/// name this module knows.
+pub fn verify_3_0(
     token: &[u8],
     expected_alg: &[u8],
     key: &[u8],
     accepted: Accepted<'_>,
     now: i64,
 ) -> Result<Map<String, Value>, Error> {
-    let payload = verify_to_json(token, expected_alg, key, accepted, now)?;
-    json::parse_object(&payload).ok_or(Error::InvalidBody)
-}
-
-/// The claims `verify` reads; the rest of the payload is checked as strict
-/// JSON but not built.
-const REGISTERED: [&str; 5] = ["exp", "nbf", "iat", "iss", "aud"];
-
-/// [`verify`], returning the payload as its (decoded, strictly checked) JSON
-/// text instead of a map, so a caller can build its own representation of
-/// the claims in one pass (the Lua binding builds Lua tables from it).
-pub fn verify_to_json(
-    token: &[u8],
-    expected_alg: &[u8],
-    key: &[u8],
-    accepted: Accepted<'_>,
-    now: i64,
-) -> Result<Vec<u8>, Error> {
     let alg = Algorithm::from_name(expected_alg).ok_or(Error::AlgorithmNotSupported)?;
-    let segments = split(token)?;
-    let [typ, header_alg] = base64url::decode(segments.header)
-        .and_then(|bytes| json::scan_object(&bytes, ["typ", "alg"]))
-        .ok_or(Error::InvalidHeader)?;
-    let payload = base64url::decode(segments.payload).ok_or(Error::InvalidBody)?;
-    let registered = json::scan_object(&payload, REGISTERED).ok_or(Error::InvalidBody)?;
-    let signature = base64url::decode(segments.signature).ok_or(Error::InvalidSignature)?;
-    if typ.as_ref().and_then(Value::as_str) != Some("JWT") {
-        return Err(Error::InvalidTyp);
-    }
-    if header_alg.as_ref().and_then(Value::as_str) != Some(alg.name()) {
-        return Err(Error::IncorrectAlg);
-    }
-    let key = signature::resolve(alg, key).map_err(Error::InvalidKey)?;
-    if !signature::verify(alg, &key, segments.signing_input, &signature) {
-        return Err(Error::InvalidSignature);
-    }
-    let claims: Map<String, Value> = REGISTERED
-        .into_iter()
-        .zip(registered)
-        .filter_map(|(name, value)| Some((name.to_owned(), value?)))
-        .collect();
-    claims::check(&claims, now, accepted)?;
-    Ok(payload)
+    verify(token, &Policy::v3(alg, accepted), Keys::Bytes(key), now)?.claims()
 }
 
 /// Seconds since the Unix epoch, as Lua's `os.time()` gives them.

@@ -1,24 +1,20 @@
 //! The extended API's reusable verifier: options checked once, keys parsed
-//! once (a JWKS by the token's `kid`), then the same pipeline as `verify`
-//! with leeway, required claims and a configurable `typ`. Also the
-//! explicitly unverified [`inspect_unverified`].
+//! once into a [`KeySet`] (a JWKS chosen from by the token's `kid`), then
+//! the one pipeline, [`token::verify`], with leeway, required claims and a
+//! configurable `typ`. Also the explicitly unverified [`inspect_unverified`].
 #![forbid(unsafe_code)]
 
-use crate::alg::{Algorithm, Family};
-use crate::claims::{self, Accepted};
-use crate::error::Error;
-use crate::jwk::{self, Material};
-use crate::keys::{self, AsymmetricKey, KeyShape};
-use crate::token::{self, Decoded};
-use crate::{json, signature};
+use crate::alg::Algorithm;
+use crate::claims::Accepted;
+use crate::error::{Error, OptionError};
+use crate::keys::KeySet;
+use crate::token::{self, AlgRule, Decoded, Keys, Messages, Policy, Verified};
 use serde_json::{Map, Value};
-use std::sync::Arc;
 
 /// Largest leeway accepted, in seconds (one hour). Clock skew is seconds;
 /// anything near an hour is a misconfiguration worth hearing about.
 pub const MAX_LEEWAY: i64 = 3600;
-/// Most keys a JWKS may hold.
-pub const MAX_JWKS_KEYS: usize = 64;
+pub use crate::keys::MAX_JWKS_KEYS;
 
 /// What a verifier is built from. Every field but `algs` and `key` has the
 /// 3.0 behaviour as its default.
@@ -56,57 +52,11 @@ impl Options {
     }
 }
 
-/// One usable key and the JWK members that limit it.
-#[derive(Debug)]
-struct Entry {
-    kid: Option<String>,
-    alg: Option<String>,
-    key: EntryKey,
-}
-
-#[derive(Debug)]
-enum EntryKey {
-    Secret(Vec<u8>),
-    Asymmetric(Arc<AsymmetricKey>),
-}
-
-impl Entry {
-    /// Whether this key may verify `alg`: the key-family rule, plus the
-    /// JWK's own `alg` member when it has one.
-    fn serves(&self, alg: Algorithm) -> Result<(), String> {
-        if let Some(own) = &self.alg {
-            if own != alg.name() {
-                return Err(format!("the key is for {own}, not {}", alg.name()));
-            }
-        }
-        match &self.key {
-            EntryKey::Secret(_) if alg.family() == Family::Hmac => Ok(()),
-            EntryKey::Secret(_) => {
-                Err(format!("an HMAC secret cannot be used with {}", alg.name()))
-            }
-            EntryKey::Asymmetric(_) if alg.family() == Family::Hmac => Err(format!(
-                "a public or private key cannot be used with {}",
-                alg.name()
-            )),
-            EntryKey::Asymmetric(k) => signature::fits(alg, &k.public),
-        }
-    }
-}
-
-/// The keys a verifier holds.
-#[derive(Debug)]
-enum Keys {
-    /// One key (a secret, a PEM/DER key, or one JWK): used whatever `kid` says.
-    One(Entry),
-    /// A JWKS: the token's `kid` picks the key.
-    Set(Vec<Entry>),
-}
-
 /// A verifier built once from [`Options`] and used for many tokens.
 #[derive(Debug)]
 pub struct Verifier {
     algs: Vec<Algorithm>,
-    keys: Keys,
+    keys: KeySet,
     issuers: Option<Vec<Value>>,
     audiences: Option<Vec<Value>>,
     leeway: i64,
@@ -115,36 +65,20 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    /// Check the options and parse the key. Errors are
-    /// [`Error::VerifierOption`] with a reason naming the option.
-    pub fn new(opts: Options) -> Result<Verifier, Error> {
-        let bad = |m: String| Error::VerifierOption(m);
+    /// Check the options and parse the key. Errors name the option; as
+    /// [`Error::VerifierOption`] (`From`) they read `verifier: <reason>`.
+    pub fn new(opts: Options) -> Result<Verifier, OptionError> {
         if opts.algs.is_empty() {
-            return Err(bad("alg must name at least one algorithm".to_owned()));
+            return Err(OptionError::NoAlgorithm);
         }
         if !(0..=MAX_LEEWAY).contains(&opts.leeway) {
-            return Err(bad(format!(
-                "leeway must be between 0 and {MAX_LEEWAY} seconds"
-            )));
+            return Err(OptionError::Leeway { max: MAX_LEEWAY });
         }
-        let keys = parse_keys(&opts.key).map_err(|m| bad(format!("key: {m}")))?;
+        let keys = KeySet::parse(&opts.key).map_err(OptionError::Key)?;
         // Every algorithm must have a key that can serve it, so a typo or a
         // wrong key shows now, not as "Invalid key" on the first login.
         for &alg in &opts.algs {
-            let usable = match &keys {
-                Keys::One(entry) => entry.serves(alg),
-                Keys::Set(entries) => {
-                    if entries.iter().any(|e| e.serves(alg).is_ok()) {
-                        Ok(())
-                    } else {
-                        Err(format!(
-                            "no key in the JWKS can be used with {}",
-                            alg.name()
-                        ))
-                    }
-                }
-            };
-            usable.map_err(|m| bad(format!("key: {m}")))?;
+            keys.serves(alg).map_err(OptionError::Key)?;
         }
         Ok(Verifier {
             algs: opts.algs,
@@ -157,173 +91,29 @@ impl Verifier {
         })
     }
 
-    /// Verify `token` at time `now` (whole seconds). The checks and messages
-    /// are `verify`'s (CONTRACT §2 rows 7-22), then each required claim
+    /// Verify `token` at time `now` (whole seconds): [`token::verify`] with
+    /// this verifier's policy and keys. The checks and messages are
+    /// `verify`'s (CONTRACT §2 rows 7-22), then each required claim
     /// (`'<name>' claim is missing`).
+    pub fn check(&self, token_text: &[u8], now: i64) -> Result<Verified, Error> {
+        let policy = Policy {
+            algs: AlgRule::OneOf(&self.algs),
+            typ: self.typ.as_deref(),
+            leeway: self.leeway,
+            accepted: Accepted {
+                issuers: self.issuers.as_deref(),
+                audiences: self.audiences.as_deref(),
+            },
+            required: &self.required,
+            messages: Messages::Current,
+        };
+        token::verify(token_text, &policy, Keys::Set(&self.keys), now)
+    }
+
+    /// [`Verifier::check`], giving the claims as a map.
     pub fn verify(&self, token_text: &[u8], now: i64) -> Result<Map<String, Value>, Error> {
-        let segments = token::split(token_text)?;
-        let decoded = token::decode_segments(&segments)?;
-        if let Some(typ) = &self.typ {
-            if decoded.header.get("typ").and_then(Value::as_str) != Some(typ.as_str()) {
-                return Err(Error::InvalidTyp);
-            }
-        }
-        let alg = decoded
-            .header
-            .get("alg")
-            .and_then(Value::as_str)
-            .and_then(|name| Algorithm::from_name(name.as_bytes()))
-            .filter(|alg| self.algs.contains(alg))
-            .ok_or(Error::IncorrectAlg)?;
-        let kid = decoded.header.get("kid");
-        let entry = self.select(alg, kid).map_err(Error::InvalidKey)?;
-        let ok = match &entry.key {
-            EntryKey::Secret(secret) => signature::hmac_verify(
-                alg.hash(),
-                secret,
-                segments.signing_input,
-                &decoded.signature,
-            ),
-            EntryKey::Asymmetric(k) => {
-                signature::verify_public(alg, &k.public, segments.signing_input, &decoded.signature)
-            }
-        };
-        if !ok {
-            return Err(Error::InvalidSignature);
-        }
-        let accepted = Accepted {
-            issuers: self.issuers.as_deref(),
-            audiences: self.audiences.as_deref(),
-        };
-        claims::check_with_leeway(&decoded.payload, now, accepted, self.leeway)?;
-        if let Some(missing) = self
-            .required
-            .iter()
-            .find(|name| !decoded.payload.contains_key(name.as_str()))
-        {
-            return Err(Error::ClaimMissing(missing.clone()));
-        }
-        Ok(decoded.payload)
+        self.check(token_text, now)?.claims()
     }
-
-    /// The key for a token of `alg` whose header has `kid`. Errors are
-    /// reasons for `Invalid key: ...`.
-    fn select(&self, alg: Algorithm, kid: Option<&Value>) -> Result<&Entry, String> {
-        let entries = match &self.keys {
-            Keys::One(entry) => return entry.serves(alg).map(|()| entry),
-            Keys::Set(entries) => entries,
-        };
-        match kid {
-            Some(Value::String(kid)) => {
-                let entry = entries
-                    .iter()
-                    .find(|e| e.kid.as_deref() == Some(kid.as_str()))
-                    .ok_or_else(|| {
-                        format!("no key in the JWKS has kid \"{}\"", kid.escape_debug())
-                    })?;
-                entry.serves(alg).map(|()| entry)
-            }
-            Some(_) => Err("the token's kid is not a string".to_owned()),
-            None => {
-                // Without a kid, only an unambiguous set will do: trying
-                // every key would let one token cost a whole JWKS of checks.
-                let mut usable = entries.iter().filter(|e| e.serves(alg).is_ok());
-                match (usable.next(), usable.next()) {
-                    (Some(entry), None) => Ok(entry),
-                    (None, _) => Err(format!(
-                        "no key in the JWKS can be used with {}",
-                        alg.name()
-                    )),
-                    (Some(_), Some(_)) => Err(format!(
-                        "the token has no kid and several keys in the JWKS can be used with {}",
-                        alg.name()
-                    )),
-                }
-            }
-        }
-    }
-}
-
-/// Turn the key text into keys: JWKS, JWK, PEM/DER or an HMAC secret.
-fn parse_keys(key: &[u8]) -> Result<Keys, String> {
-    match keys::key_shape(key) {
-        KeyShape::Secret => {
-            keys::check_hmac_secret(key)?;
-            Ok(Keys::One(Entry {
-                kid: None,
-                alg: None,
-                key: EntryKey::Secret(key.to_vec()),
-            }))
-        }
-        KeyShape::Pem | KeyShape::Der | KeyShape::Encoded => Ok(Keys::One(Entry {
-            kid: None,
-            alg: None,
-            key: EntryKey::Asymmetric(keys::asymmetric(key)?),
-        })),
-        KeyShape::Jwk => {
-            let obj = json::parse_object(keys::without_bom(key).trim_ascii())
-                .ok_or("a JWK or JWKS that is not a JSON object in UTF-8")?;
-            match obj.get("keys") {
-                Some(Value::Array(list)) if !obj.contains_key("kty") => parse_set(list),
-                Some(_) if !obj.contains_key("kty") => {
-                    Err("a JWKS's \"keys\" must be an array".to_owned())
-                }
-                _ => entry(&obj).map(Keys::One),
-            }
-        }
-    }
-}
-
-fn entry(obj: &Map<String, Value>) -> Result<Entry, String> {
-    let parsed = jwk::parse(obj)?;
-    if parsed.usage.as_deref().is_some_and(|u| u != "sig") {
-        return Err("the JWK's \"use\" is not \"sig\"".to_owned());
-    }
-    Ok(Entry {
-        kid: parsed.kid,
-        alg: parsed.alg,
-        key: match parsed.material {
-            Material::Secret(k) => EntryKey::Secret(k),
-            Material::Asymmetric(k) => EntryKey::Asymmetric(Arc::new(k)),
-        },
-    })
-}
-
-/// A JWKS: keys this module cannot use (other `kty`, `use: "enc"`) are left
-/// out, as RFC 7517 §5 asks; a malformed key of a known type, a repeated
-/// `kid` or an empty result is an error.
-fn parse_set(list: &[Value]) -> Result<Keys, String> {
-    if list.len() > MAX_JWKS_KEYS {
-        return Err(format!("a JWKS may hold at most {MAX_JWKS_KEYS} keys"));
-    }
-    let mut entries: Vec<Entry> = Vec::with_capacity(list.len());
-    for (i, value) in list.iter().enumerate() {
-        let Value::Object(obj) = value else {
-            return Err(format!("JWKS key {} is not an object", i + 1));
-        };
-        let known = matches!(
-            obj.get("kty").and_then(Value::as_str),
-            Some("RSA" | "EC" | "OKP" | "oct")
-        );
-        let for_signing = obj.get("use").is_none_or(|u| u.as_str() == Some("sig"));
-        if !known || !for_signing {
-            continue;
-        }
-        let e = match entry(obj) {
-            Ok(e) => e,
-            // Curves this module has no code for are skipped like unknown kty.
-            Err(m) if m.starts_with("unsupported") => continue,
-            Err(m) => return Err(format!("JWKS key {}: {m}", i + 1)),
-        };
-        if e.kid.is_some() && entries.iter().any(|o| o.kid == e.kid) {
-            return Err(format!("JWKS key {}: kid repeated", i + 1));
-        }
-        entries.push(e);
-    }
-    if entries.is_empty() {
-        return Err("the JWKS has no key usable for signatures".to_owned());
-    }
-    Ok(Keys::Set(entries))
 }
 
 /// Decode a token's header and claims WITHOUT verifying anything: not the
@@ -352,8 +142,8 @@ mod tests {
         encode(claims.as_object().unwrap(), key, alg, header.as_ref()).unwrap()
     }
 
-    fn err(r: Result<Verifier, Error>) -> String {
-        r.err().unwrap().to_string()
+    fn err(r: Result<Verifier, OptionError>) -> String {
+        Error::from(r.err().unwrap()).to_string()
     }
 
     #[test]
@@ -529,7 +319,7 @@ mod tests {
         // {"alg":"HS256"} without typ, signed with s3cret.
         let header = crate::base64url::encode(br#"{"alg":"HS256"}"#);
         let input = format!("{header}.e30");
-        let mac = signature::hmac_tag(crate::alg::Hash::Sha256, b"s3cret", input.as_bytes());
+        let mac = crate::signature::hmac_tag(crate::alg::Hash::Sha256, b"s3cret", input.as_bytes());
         let tok = format!("{input}.{}", crate::base64url::encode(&mac));
         assert!(v.verify(tok.as_bytes(), NOW).is_ok());
         let strict =

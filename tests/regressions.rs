@@ -32,7 +32,7 @@ fn encoded_float_claim_comes_back_unchanged() {
     let mut claims = Map::new();
     claims.insert(String::new(), Value::from(x));
     let tok = luajwtjitsi::encode(&claims, b"s3cr3t-test-only", Algorithm::HS256, None).unwrap();
-    let back = token::verify(
+    let back = token::verify_3_0(
         tok.as_bytes(),
         b"HS256",
         b"s3cr3t-test-only",
@@ -72,7 +72,7 @@ fn a_key_file_with_a_byte_order_mark_is_no_secret() {
         .into_bytes();
     for key in [bom, crlf] {
         assert_ne!(keys::key_shape(&key), KeyShape::Secret);
-        assert!(keys::check_hmac_secret(&key).is_err());
+        assert!(keys::HmacSecret::new(&key).is_err());
         // And the file is read as the key it is.
         assert_eq!(
             keys::parse(&key).unwrap().public,

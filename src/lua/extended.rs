@@ -2,9 +2,10 @@
 //! read and checked here, once; the work is [`crate::verifier`]'s. Like the
 //! 3.0 functions, nothing here raises on bad input: `nil, message` instead.
 
-use super::{arg, convert, fail, one};
+use super::calls::{arg, fail, one};
+use super::convert;
+use super::error::{ArgError, OptionArg};
 use crate::alg::Algorithm;
-use crate::error::Error;
 use crate::token;
 use crate::verifier::{self, Options, Verifier};
 use mlua::{AnyUserData, Function, Lua, MetaMethod, MultiValue, Table, UserData, Value};
@@ -51,19 +52,19 @@ const OPTIONS: [&str; 8] = [
 /// `verifier(options)`: a verifier userdata, or `nil, "verifier: <reason>"`.
 pub fn verifier_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let Value::Table(opts) = arg(&args, 0) else {
-        return fail(lua, Error::VerifierOption("options must be a table".into()));
+        return fail(lua, ArgError::Verifier(OptionArg::NotTable));
     };
     match build(opts) {
         Ok(v) => one(Value::UserData(lua.create_userdata(v)?)),
-        Err(reason) => fail(lua, Error::VerifierOption(reason)),
+        Err(reason) => fail(lua, ArgError::Verifier(reason)),
     }
 }
 
-fn build(opts: &Table) -> Result<LuaVerifier, String> {
+fn build(opts: &Table) -> Result<LuaVerifier, OptionArg> {
     // Unknown names are refused so a typo ("audience", "leway") cannot
     // silently turn a check off.
     for pair in opts.clone().pairs::<Value, Value>() {
-        let (k, _) = pair.map_err(|_| "options could not be read".to_owned())?;
+        let (k, _) = pair.map_err(|_| OptionArg::Unreadable)?;
         let known = match &k {
             Value::String(s) => OPTIONS
                 .iter()
@@ -71,16 +72,15 @@ fn build(opts: &Table) -> Result<LuaVerifier, String> {
             _ => false,
         };
         if !known {
-            return Err(format!(
-                "unknown option {} (known: {})",
-                describe_key(&k),
-                OPTIONS.join(", ")
-            ));
+            return Err(OptionArg::Unknown {
+                name: describe_key(&k),
+                known: OPTIONS.join(", "),
+            });
         }
     }
-    let get = |name: &str| -> Result<Value, String> {
+    let get = |name: &'static str| -> Result<Value, OptionArg> {
         opts.raw_get::<Value>(name)
-            .map_err(|_| format!("{name} could not be read"))
+            .map_err(|_| OptionArg::OptionUnreadable(name))
     };
     let algs = match get("alg")? {
         Value::String(s) => vec![alg_named(&s.as_bytes())?],
@@ -94,47 +94,40 @@ fn build(opts: &Table) -> Result<LuaVerifier, String> {
             }
             algs
         }
-        Value::Nil => return Err("alg is required: an algorithm name or a list of them".into()),
-        _ => return Err("alg must be an algorithm name or a list of them".into()),
+        Value::Nil => return Err(OptionArg::AlgMissing),
+        _ => return Err(OptionArg::AlgType),
     };
     let key = match get("key")? {
         Value::String(s) => s.as_bytes().to_vec(),
-        Value::Nil => return Err("key is required".into()),
-        _ => return Err("key must be a string (secret, PEM, DER, JWK or JWKS)".into()),
+        Value::Nil => return Err(OptionArg::KeyMissing),
+        _ => return Err(OptionArg::KeyType),
     };
     let mut o = Options::new(algs, key);
     o.issuers = list(get("issuers")?, "issuers")?;
     o.audiences = list(get("audiences")?, "audiences")?;
     o.leeway = match get("leeway")? {
         Value::Nil => 0,
-        v => whole(&v).ok_or("leeway must be a whole number of seconds")?,
+        v => whole(&v).ok_or(OptionArg::LeewayType)?,
     };
     o.required = match get("required")? {
         Value::Nil => Vec::new(),
         Value::Table(t) => strings(&t, "required")?,
-        _ => return Err("required must be a list of claim names".into()),
+        _ => return Err(OptionArg::RequiredType),
     };
     o.typ = match get("typ")? {
         Value::Nil => Some("JWT".to_owned()),
         Value::Boolean(false) => None,
-        Value::String(s) => Some(
-            s.to_str()
-                .map_err(|_| "typ must be UTF-8".to_owned())?
-                .to_owned(),
-        ),
-        _ => return Err("typ must be a string, or false to skip the check".into()),
+        Value::String(s) => Some(s.to_str().map_err(|_| OptionArg::TypUtf8)?.to_owned()),
+        _ => return Err(OptionArg::TypType),
     };
     let now = match get("now")? {
         Value::Nil => Now::Clock,
         Value::Function(f) => Now::Func(f),
-        v => Now::Fixed(whole(&v).ok_or("now must be a whole number of seconds or a function")?),
+        v => Now::Fixed(whole(&v).ok_or(OptionArg::NowType)?),
     };
     let names: Vec<&str> = o.algs.iter().map(|a| a.name()).collect();
     let algs = names.join(", ");
-    let core = Verifier::new(o).map_err(|e| match e {
-        Error::VerifierOption(m) => m,
-        other => other.to_string(),
-    })?;
+    let core = Verifier::new(o).map_err(OptionArg::Core)?;
     Ok(LuaVerifier { core, now, algs })
 }
 
@@ -146,13 +139,9 @@ fn describe_key(k: &Value) -> String {
     }
 }
 
-fn alg_named(name: &[u8]) -> Result<Algorithm, String> {
-    Algorithm::from_name(name).ok_or_else(|| {
-        format!(
-            "alg '{}' is not a supported algorithm",
-            String::from_utf8_lossy(name)
-        )
-    })
+fn alg_named(name: &[u8]) -> Result<Algorithm, OptionArg> {
+    Algorithm::from_name(name)
+        .ok_or_else(|| OptionArg::AlgUnknown(String::from_utf8_lossy(name).into_owned()))
 }
 
 /// A whole number of seconds from a Lua number (integer or integral float).
@@ -165,28 +154,30 @@ fn whole(v: &Value) -> Option<i64> {
 }
 
 /// A list of strings, read with ipairs semantics (at most 256 entries).
-fn strings(t: &Table, what: &str) -> Result<Vec<String>, String> {
+fn strings(t: &Table, what: &'static str) -> Result<Vec<String>, OptionArg> {
     let mut out = Vec::new();
     for i in 1..=257 {
         match t.raw_get::<Value>(i) {
             Ok(Value::Nil) => return Ok(out),
             Ok(Value::String(s)) if i <= 256 => out.push(
                 s.to_str()
-                    .map_err(|_| format!("{what} entries must be UTF-8"))?
+                    .map_err(|_| OptionArg::EntryUtf8(what))?
                     .to_owned(),
             ),
-            Ok(Value::String(_)) => return Err(format!("{what} has more than 256 entries")),
-            _ => return Err(format!("{what} must be a list of strings")),
+            Ok(Value::String(_)) => return Err(OptionArg::TooManyEntries(what)),
+            _ => return Err(OptionArg::NotStrings(what)),
         }
     }
     Ok(out)
 }
 
-fn list(v: Value, what: &str) -> Result<Option<Vec<serde_json::Value>>, String> {
+fn list(v: Value, what: &'static str) -> Result<Option<Vec<serde_json::Value>>, OptionArg> {
     match v {
         Value::Nil => Ok(None),
-        Value::Table(t) => convert::read_list(&t, what).map(Some),
-        _ => Err(format!("{what} must be a list")),
+        Value::Table(t) => convert::read_list(&t, what)
+            .map(Some)
+            .map_err(|e| OptionArg::List(Box::new(e))),
+        _ => Err(OptionArg::NotList(what)),
     }
 }
 
@@ -194,13 +185,13 @@ fn list(v: Value, what: &str) -> Result<Option<Vec<serde_json::Value>>, String> 
 fn verify_method(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let this = match arg(&args, 0) {
         Value::UserData(ud) => ud.clone(),
-        _ => return fail(lua, "verify must be called as v:verify(token)"),
+        _ => return fail(lua, ArgError::NotAMethodCall),
     };
     let Ok(this) = AnyUserData::borrow::<LuaVerifier>(&this) else {
-        return fail(lua, "verify must be called as v:verify(token)");
+        return fail(lua, ArgError::NotAMethodCall);
     };
     let Value::String(token_text) = arg(&args, 1) else {
-        return fail(lua, Error::TokenArgument);
+        return fail(lua, ArgError::Token);
     };
     let now = match &this.now {
         Now::Clock => token::now(),
@@ -208,13 +199,16 @@ fn verify_method(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
         Now::Func(f) => match f.call::<Value>(()) {
             Ok(v) => match whole(&v) {
                 Some(t) => t,
-                None => return fail(lua, "now() must return a whole number of seconds"),
+                None => return fail(lua, ArgError::NowReturn),
             },
-            Err(e) => return fail(lua, format!("now() failed: {e}")),
+            Err(e) => return fail(lua, ArgError::NowFailed(e.to_string())),
         },
     };
-    match this.core.verify(&token_text.as_bytes(), now) {
-        Ok(claims) => one(Value::Table(convert::object_to_lua(lua, &claims)?)),
+    match this.core.check(&token_text.as_bytes(), now) {
+        Ok(verified) => one(Value::Table(convert::payload_to_lua(
+            lua,
+            verified.payload_json(),
+        )?)),
         Err(e) => fail(lua, e),
     }
 }
@@ -223,7 +217,7 @@ fn verify_method(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
 /// WITHOUT verifying the signature or any claim, or `nil, message`.
 pub fn inspect_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let Value::String(token_text) = arg(&args, 0) else {
-        return fail(lua, Error::TokenArgument);
+        return fail(lua, ArgError::Token);
     };
     match verifier::inspect_unverified(&token_text.as_bytes()) {
         Ok(d) => {

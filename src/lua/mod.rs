@@ -2,15 +2,20 @@
 //! reading the clock once per call, and `Err(e)` turned into `nil, message`.
 //! No function here raises on bad input; only running out of memory can.
 
+mod calls;
 mod convert;
+#[cfg(feature = "module")]
 mod entry;
+mod error;
 mod extended;
 
 use crate::alg::Algorithm;
 use crate::claims::Accepted;
 use crate::error::Error;
-use crate::token;
+use crate::token::{self, Keys, Policy};
 use crate::{encode, legacy};
+use calls::{arg, fail, fail4, one};
+use error::ArgError;
 use mlua::{Lua, MultiValue, Table, Value};
 
 /// Build the table `require "luajwtjitsi"` returns.
@@ -44,36 +49,12 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     Ok(m)
 }
 
-fn arg(args: &MultiValue, i: usize) -> &Value {
-    args.get(i).unwrap_or(&Value::Nil)
-}
-
-/// `nil, message`: two values, as every failure returns.
-fn fail(lua: &Lua, err: impl ToString) -> mlua::Result<MultiValue> {
-    Ok(MultiValue::from_vec(vec![
-        Value::Nil,
-        Value::String(lua.create_string(err.to_string())?),
-    ]))
-}
-
-/// `parse_token`/`strip_signature` fail with four values (3.0's shape).
-fn fail4(lua: &Lua, err: impl ToString) -> mlua::Result<MultiValue> {
-    let msg = Value::String(lua.create_string(err.to_string())?);
-    Ok(MultiValue::from_vec(vec![
-        Value::Nil,
-        Value::Nil,
-        Value::Nil,
-        msg,
-    ]))
-}
-
-fn one(value: Value) -> mlua::Result<MultiValue> {
-    Ok(MultiValue::from_vec(vec![value]))
-}
-
 /// An accepted list already type-checked as nil or a table, read with
 /// ipairs semantics.
-fn optional_list(value: &Value, what: &str) -> Result<Option<Vec<serde_json::Value>>, String> {
+fn optional_list(
+    value: &Value,
+    what: &'static str,
+) -> Result<Option<Vec<serde_json::Value>>, ArgError> {
     match value {
         Value::Table(t) => convert::read_list(t, what).map(Some),
         _ => Ok(None),
@@ -84,19 +65,19 @@ fn optional_list(value: &Value, what: &str) -> Result<Option<Vec<serde_json::Val
 /// or `_internals.verify_at` when `now` is given.
 fn verify_lua(lua: &Lua, args: &MultiValue, now: Option<i64>) -> mlua::Result<MultiValue> {
     let Value::String(token) = arg(args, 0) else {
-        return fail(lua, Error::TokenArgument);
+        return fail(lua, ArgError::Token);
     };
     let Value::String(alg) = arg(args, 1) else {
-        return fail(lua, Error::AlgorithmArgument);
+        return fail(lua, ArgError::Algorithm);
     };
     let Value::String(key) = arg(args, 2) else {
-        return fail(lua, Error::KeyArgument);
+        return fail(lua, ArgError::Key);
     };
     if !matches!(arg(args, 3), Value::Nil | Value::Table(_)) {
-        return fail(lua, Error::IssuersArgument);
+        return fail(lua, ArgError::Issuers);
     }
     if !matches!(arg(args, 4), Value::Nil | Value::Table(_)) {
-        return fail(lua, Error::AudiencesArgument);
+        return fail(lua, ArgError::Audiences);
     }
     // Both types are checked (rows 4-5) before either list is read.
     let lists = optional_list(arg(args, 3), "acceptedIssuers")
@@ -109,15 +90,21 @@ fn verify_lua(lua: &Lua, args: &MultiValue, now: Option<i64>) -> mlua::Result<Mu
         issuers: issuers.as_deref(),
         audiences: audiences.as_deref(),
     };
+    let Some(alg) = Algorithm::from_name(&alg.as_bytes()) else {
+        return fail(lua, Error::AlgorithmNotSupported);
+    };
     let now = now.unwrap_or_else(token::now);
-    match token::verify_to_json(
+    let policy = Policy::v3(alg, accepted);
+    match token::verify(
         &token.as_bytes(),
-        &alg.as_bytes(),
-        &key.as_bytes(),
-        accepted,
+        &policy,
+        Keys::Bytes(&key.as_bytes()),
         now,
     ) {
-        Ok(payload) => one(Value::Table(convert::payload_to_lua(lua, &payload)?)),
+        Ok(verified) => one(Value::Table(convert::payload_to_lua(
+            lua,
+            verified.payload_json(),
+        )?)),
         Err(e) => fail(lua, e),
     }
 }
@@ -128,7 +115,7 @@ fn verify_at(lua: &Lua, mut args: MultiValue) -> mlua::Result<MultiValue> {
     let now = match args.pop_front() {
         Some(Value::Integer(i)) => i,
         Some(Value::Number(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => f as i64,
-        _ => return fail(lua, "now argument must be an integer"),
+        _ => return fail(lua, ArgError::Now),
     };
     verify_lua(lua, &args, Some(now))
 }
@@ -136,10 +123,10 @@ fn verify_at(lua: &Lua, mut args: MultiValue) -> mlua::Result<MultiValue> {
 /// `encode(payload, key [, alg [, header]])`.
 fn encode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let Value::Table(payload) = arg(&args, 0) else {
-        return fail(lua, Error::PayloadArgument);
+        return fail(lua, ArgError::Payload);
     };
     let Value::String(key) = arg(&args, 1) else {
-        return fail(lua, Error::SecondArgumentString);
+        return fail(lua, ArgError::SecondString);
     };
     let alg = match arg(&args, 2) {
         Value::Nil => Algorithm::HS256,
@@ -163,7 +150,7 @@ fn encode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
             header.raw_set("alg", alg.name())?;
             convert::write_object_table(&mut header_json, header, "a header")
         }
-        _ => return fail(lua, Error::HeaderArgument),
+        _ => return fail(lua, ArgError::Header),
     };
     let mut payload_json = Vec::with_capacity(512);
     let result = header_written
@@ -179,13 +166,13 @@ fn encode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
 /// refused rather than offered.
 fn decode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let Value::String(token) = arg(&args, 0) else {
-        return fail(lua, Error::FirstArgumentString);
+        return fail(lua, ArgError::FirstString);
     };
     if arg(&args, 1).is_nil() || matches!(arg(&args, 2), Value::Boolean(false)) {
-        return fail(lua, Error::UnverifiedDecode);
+        return fail(lua, ArgError::UnverifiedDecode);
     }
     let Value::String(key) = arg(&args, 1) else {
-        return fail(lua, Error::SecondArgumentString);
+        return fail(lua, ArgError::SecondString);
     };
     match legacy::decode(&token.as_bytes(), &key.as_bytes(), token::now()) {
         Ok(claims) => one(Value::Table(convert::object_to_lua(lua, &claims)?)),
@@ -196,7 +183,7 @@ fn decode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
 /// `_internals.split_token(s)`: every `.`-separated segment, empty ones kept.
 fn split_token(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let Value::String(s) = arg(&args, 0) else {
-        return fail(lua, Error::TokenArgument);
+        return fail(lua, ArgError::Token);
     };
     let table = lua.create_table()?;
     for (i, part) in s.as_bytes().split(|&b| b == b'.').enumerate() {
@@ -208,7 +195,7 @@ fn split_token(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
 /// `_internals.parse_token(t)`: header table, body table, raw signature.
 fn parse_token(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let Value::String(s) = arg(&args, 0) else {
-        return fail4(lua, Error::TokenArgument);
+        return fail4(lua, ArgError::Token);
     };
     let bytes = s.as_bytes();
     let decoded = match token::split(&bytes).and_then(|seg| token::decode_segments(&seg)) {
@@ -225,7 +212,7 @@ fn parse_token(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
 /// `_internals.strip_signature(t)`: `"header.payload"`.
 fn strip_signature(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let Value::String(s) = arg(&args, 0) else {
-        return fail4(lua, Error::TokenArgument);
+        return fail4(lua, ArgError::Token);
     };
     let bytes = s.as_bytes();
     match token::split(&bytes) {

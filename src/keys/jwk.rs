@@ -1,17 +1,23 @@
 //! JSON Web Keys (RFC 7517, RFC 7518 §6, RFC 8037): RSA, EC (P-256, P-384,
 //! P-521) and OKP (Ed25519) keys, public or private, and `oct` secrets for
-//! the extended API. A JWK reaches [`crate::keys`] as JSON text and becomes
-//! the same [`AsymmetricKey`] a PEM would, so caching, the key-family rule
-//! and signing work unchanged.
+//! the extended API. A JWK becomes the same [`AsymmetricKey`] a PEM would,
+//! so caching, the key-family rule and signing work unchanged. An `oct`
+//! key's `k` goes through the HMAC secret rule the caller passes in (the
+//! one rule, [`super::HmacSecret::new`]), so this reader needs nothing
+//! from the classification that itself asks this reader.
 #![forbid(unsafe_code)]
 
-use crate::keys::{self, AsymmetricKey, Curve, PrivatePart, PublicKey};
+use super::asymmetric::{AsymmetricKey, PrivatePart, PublicKey};
+use super::der;
+use super::error::KeyError;
+use crate::alg::Curve;
 use crate::{base64url, json};
 use serde_json::{Map, Value};
 
-/// One parsed JWK with the members that decide where it may be used.
+/// One parsed JWK with the members that decide where it may be used; `S`
+/// is what the secret rule makes of an `oct` key's `k`.
 #[derive(Debug)]
-pub struct Jwk {
+pub struct Jwk<S> {
     /// `kid`, when the JWK has one as a string.
     pub kid: Option<String>,
     /// `alg`, when given: the only algorithm the key may be used with.
@@ -19,53 +25,50 @@ pub struct Jwk {
     /// `use`, when given (`"sig"` for signing keys).
     pub usage: Option<String>,
     /// The key itself.
-    pub material: Material,
+    pub material: Material<S>,
 }
 
 /// What a JWK holds.
 #[derive(Debug)]
-pub enum Material {
+pub enum Material<S> {
     /// An RSA, EC or OKP key.
     Asymmetric(AsymmetricKey),
-    /// An `oct` key: an HMAC secret (never empty).
-    Secret(Vec<u8>),
-}
-
-/// Whether `key` is JSON text for a JWK or JWKS: an object with a `kty` or
-/// `keys` member, after optional whitespace (the caller drops a byte-order
-/// mark). Used by the HMAC guard, [`crate::keys::key_shape`].
-pub fn looks_like_jwk(key: &[u8]) -> bool {
-    let trimmed = key.trim_ascii();
-    trimmed.starts_with(b"{")
-        && json::parse_object(trimmed)
-            .is_some_and(|o| o.contains_key("kty") || o.contains_key("keys"))
+    /// An `oct` key: an HMAC secret (never empty), as the secret rule made it.
+    Secret(S),
 }
 
 /// Parse JWK text as an asymmetric key, for the 3.0-compatible functions.
 /// A JWKS or an `oct` key is refused there: the JWKS needs the token's
 /// `kid` (the extended API's verifier does that), and an HMAC secret is
 /// passed raw.
-pub fn parse_asymmetric(text: &[u8]) -> Result<AsymmetricKey, String> {
-    let obj = json::parse_object(text).ok_or("not a JSON object (JWK)")?;
+pub fn parse_asymmetric<S>(
+    text: &[u8],
+    secret: impl Fn(&[u8]) -> Result<S, KeyError>,
+) -> Result<AsymmetricKey, KeyError> {
+    let obj = json::parse_object(text).ok_or(KeyError::JwkNotObject)?;
     if obj.contains_key("keys") && !obj.contains_key("kty") {
-        return Err("a JWKS needs jwt.verifier, which picks the key by the token's kid".to_owned());
+        return Err(KeyError::JwksNeedsVerifier);
     }
-    match parse(&obj)?.material {
+    match parse(&obj, secret)?.material {
         Material::Asymmetric(key) => Ok(key),
-        Material::Secret(_) => Err("an \"oct\" JWK is an HMAC secret, not a public key".to_owned()),
+        Material::Secret(_) => Err(KeyError::OctNotPublic),
     }
 }
 
-/// Parse one JWK object.
-pub fn parse(obj: &Map<String, Value>) -> Result<Jwk, String> {
-    let text = |name: &str| -> Result<Option<String>, String> {
+/// Parse one JWK object; `secret` is the HMAC secret rule, applied to an
+/// `oct` key's `k`.
+pub fn parse<S>(
+    obj: &Map<String, Value>,
+    secret: impl Fn(&[u8]) -> Result<S, KeyError>,
+) -> Result<Jwk<S>, KeyError> {
+    let text = |name: &'static str| -> Result<Option<String>, KeyError> {
         match obj.get(name) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(format!("JWK member \"{name}\" must be a string")),
+            Some(_) => Err(KeyError::JwkMemberType(name)),
         }
     };
-    let kty = text("kty")?.ok_or("JWK without \"kty\"")?;
+    let kty = text("kty")?.ok_or(KeyError::JwkMissing("kty"))?;
     let material = match kty.as_str() {
         "RSA" => rsa(obj)?,
         "EC" => ec(obj)?,
@@ -73,14 +76,13 @@ pub fn parse(obj: &Map<String, Value>) -> Result<Jwk, String> {
         "oct" => {
             let k = bytes(obj, "k")?;
             if k.is_empty() {
-                return Err("an empty \"oct\" key would let anyone mint tokens".to_owned());
+                return Err(KeyError::EmptyOct);
             }
             // The same rule as a raw secret: an "oct" JWK whose k is a key
             // file's bytes must not turn a key into an HMAC secret.
-            keys::check_hmac_secret(&k).map_err(|why| format!("the \"oct\" JWK's \"k\": {why}"))?;
-            Material::Secret(k)
+            Material::Secret(secret(&k).map_err(|why| KeyError::OctIsKey(Box::new(why)))?)
         }
-        other => return Err(format!("unsupported JWK kty \"{other}\"")),
+        other => return Err(KeyError::UnsupportedKty(other.to_owned())),
     };
     Ok(Jwk {
         kid: text("kid")?,
@@ -91,39 +93,39 @@ pub fn parse(obj: &Map<String, Value>) -> Result<Jwk, String> {
 }
 
 /// A base64url member, required.
-fn bytes(obj: &Map<String, Value>, name: &str) -> Result<Vec<u8>, String> {
+fn bytes(obj: &Map<String, Value>, name: &'static str) -> Result<Vec<u8>, KeyError> {
     match obj.get(name) {
-        Some(Value::String(s)) => base64url::decode(s.as_bytes())
-            .ok_or_else(|| format!("JWK member \"{name}\" is not base64url")),
-        Some(_) => Err(format!("JWK member \"{name}\" must be a string")),
-        None => Err(format!("JWK without \"{name}\"")),
+        Some(Value::String(s)) => base64url::decode(s.as_bytes()).ok_or(KeyError::JwkBase64(name)),
+        Some(_) => Err(KeyError::JwkMemberType(name)),
+        None => Err(KeyError::JwkMissing(name)),
     }
 }
 
 /// A base64url member of exactly `len` bytes (RFC 7518 §6.2.1.2: EC
 /// coordinates and `d` are the full field length).
-fn fixed(obj: &Map<String, Value>, name: &str, len: usize) -> Result<Vec<u8>, String> {
+fn fixed(obj: &Map<String, Value>, name: &'static str, len: usize) -> Result<Vec<u8>, KeyError> {
     let b = bytes(obj, name)?;
     if b.len() != len {
-        return Err(format!(
-            "JWK member \"{name}\" must have {len} bytes, it has {}",
-            b.len()
-        ));
+        return Err(KeyError::JwkLength {
+            name,
+            len,
+            got: b.len(),
+        });
     }
     Ok(b)
 }
 
-fn rsa(obj: &Map<String, Value>) -> Result<Material, String> {
-    let public = keys::rsa_components(&bytes(obj, "n")?, &bytes(obj, "e")?)?;
+fn rsa<S>(obj: &Map<String, Value>) -> Result<Material<S>, KeyError> {
+    let public = der::rsa_components(&bytes(obj, "n")?, &bytes(obj, "e")?)?;
     if !obj.contains_key("d") {
         return Ok(Material::Asymmetric(AsymmetricKey::public_only(public)));
     }
     if obj.contains_key("oth") {
-        return Err("RSA JWKs with more than two primes (\"oth\") are not supported".to_owned());
+        return Err(KeyError::RsaMultiPrime);
     }
     let mut parts = [const { Vec::new() }; 6];
     for (slot, name) in parts.iter_mut().zip(["d", "p", "q", "dp", "dq", "qi"]) {
-        *slot = keys::strip_zeros(&bytes(obj, name)?).to_vec();
+        *slot = der::strip_zeros(&bytes(obj, name)?).to_vec();
     }
     Ok(Material::Asymmetric(AsymmetricKey::with_private(
         public,
@@ -131,13 +133,13 @@ fn rsa(obj: &Map<String, Value>) -> Result<Material, String> {
     )))
 }
 
-fn ec(obj: &Map<String, Value>) -> Result<Material, String> {
+fn ec<S>(obj: &Map<String, Value>) -> Result<Material<S>, KeyError> {
     let curve = match obj.get("crv").and_then(Value::as_str) {
         Some("P-256") => Curve::P256,
         Some("P-384") => Curve::P384,
         Some("P-521") => Curve::P521,
-        Some(other) => return Err(format!("unsupported JWK curve \"{other}\"")),
-        None => return Err("EC JWK without \"crv\"".to_owned()),
+        Some(other) => return Err(KeyError::UnsupportedJwkCurve(other.to_owned())),
+        None => return Err(KeyError::EcJwkNoCrv),
     };
     let len = curve.field_len();
     let mut point = Vec::with_capacity(1 + 2 * len);
@@ -152,11 +154,11 @@ fn ec(obj: &Map<String, Value>) -> Result<Material, String> {
     }))
 }
 
-fn okp(obj: &Map<String, Value>) -> Result<Material, String> {
+fn okp<S>(obj: &Map<String, Value>) -> Result<Material<S>, KeyError> {
     match obj.get("crv").and_then(Value::as_str) {
         Some("Ed25519") => {}
-        Some(other) => return Err(format!("unsupported OKP curve \"{other}\" (only Ed25519)")),
-        None => return Err("OKP JWK without \"crv\"".to_owned()),
+        Some(other) => return Err(KeyError::UnsupportedOkpCurve(other.to_owned())),
+        None => return Err(KeyError::OkpJwkNoCrv),
     }
     let x = fixed(obj, "x", 32)?;
     if !obj.contains_key("d") {
@@ -164,9 +166,9 @@ fn okp(obj: &Map<String, Value>) -> Result<Material, String> {
             PublicKey::Ed25519(x),
         )));
     }
-    let key = keys::ed25519_private(&fixed(obj, "d", 32)?)?;
+    let key = der::ed25519_private(&fixed(obj, "d", 32)?)?;
     if key.public != PublicKey::Ed25519(x) {
-        return Err("the Ed25519 private key does not match \"x\"".to_owned());
+        return Err(KeyError::Ed25519Mismatch);
     }
     Ok(Material::Asymmetric(key))
 }
@@ -174,6 +176,7 @@ fn okp(obj: &Map<String, Value>) -> Result<Material, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::{self, HmacSecret};
 
     use crate::test_support::key as key_text;
 
@@ -188,7 +191,7 @@ mod tests {
             ("ed25519.jwk.json", "ed25519.pub.pem"),
             ("ed25519.pub.jwk.json", "ed25519.pub.pem"),
         ] {
-            let a = parse_asymmetric(&key_text(jwk)).unwrap();
+            let a = parse_asymmetric(&key_text(jwk), HmacSecret::new).unwrap();
             let b = keys::parse(&key_text(pem)).unwrap();
             assert_eq!(a.public, b.public, "{jwk}");
         }
@@ -203,11 +206,11 @@ mod tests {
             "ec-p521.jwk.json",
             "ed25519.jwk.json",
         ] {
-            let key = parse_asymmetric(&key_text(name)).unwrap();
+            let key = parse_asymmetric(&key_text(name), HmacSecret::new).unwrap();
             assert!(key.is_private(), "{name}");
             assert!(key.signer().is_ok(), "{name}: {:?}", key.signer().err());
         }
-        let public = parse_asymmetric(&key_text("ec-p256.pub.jwk.json")).unwrap();
+        let public = parse_asymmetric(&key_text("ec-p256.pub.jwk.json"), HmacSecret::new).unwrap();
         assert!(public.signer().is_err());
     }
 
@@ -234,8 +237,8 @@ mod tests {
             (r#"{"kty":"OKP","crv":"Ed25519","x":"+/8"}"#, "base64url"),
         ];
         for (text, reason) in cases {
-            let err = parse_asymmetric(text.as_bytes()).unwrap_err();
-            assert!(err.contains(reason), "{text}: {err}");
+            let err = parse_asymmetric(text.as_bytes(), HmacSecret::new).unwrap_err();
+            assert!(err.to_string().contains(reason), "{text}: {err}");
         }
         // A private Ed25519 JWK whose x belongs to another key.
         let mut mixed: Map<String, Value> =
@@ -243,26 +246,20 @@ mod tests {
         let other: Map<String, Value> =
             serde_json::from_slice(&key_text("ed25519b.pub.jwk.json")).unwrap();
         mixed.insert("x".into(), other["x"].clone());
-        assert!(parse(&mixed).unwrap_err().contains("does not match"));
+        assert!(parse(&mixed, HmacSecret::new)
+            .unwrap_err()
+            .to_string()
+            .contains("does not match"));
         // A private EC JWK whose d belongs to another key: refused when signing.
         let mut mixed: Map<String, Value> =
             serde_json::from_slice(&key_text("ec-p256.jwk.json")).unwrap();
         let other: Map<String, Value> =
             serde_json::from_slice(&key_text("ec-p256b.jwk.json")).unwrap();
         mixed.insert("d".into(), other["d"].clone());
-        let Material::Asymmetric(key) = parse(&mixed).unwrap().material else {
+        let Material::Asymmetric(key) = parse(&mixed, HmacSecret::new).unwrap().material else {
             panic!("EC JWK parsed as a secret")
         };
         assert!(key.signer().is_err());
-    }
-
-    #[test]
-    fn shape() {
-        assert!(looks_like_jwk(br#" {"kty":"RSA"} "#));
-        assert!(looks_like_jwk(br#"{"keys":[]}"#));
-        assert!(!looks_like_jwk(br#"{"k":"v"}"#));
-        assert!(!looks_like_jwk(b"{not json"));
-        assert!(!looks_like_jwk(b"sekr1t"));
     }
 
     /// Issue 12: an `oct` JWK's `k` passes the same rule as a raw secret.
@@ -273,7 +270,7 @@ mod tests {
         for k in [pem, bom_pem] {
             let jwk = format!(r#"{{"kty":"oct","k":"{}"}}"#, base64url::encode(&k));
             let obj = json::parse_object(jwk.as_bytes()).unwrap();
-            let err = parse(&obj).unwrap_err();
+            let err = parse(&obj, HmacSecret::new).unwrap_err().to_string();
             assert!(err.starts_with("the \"oct\" JWK's \"k\": "), "{err}");
         }
     }

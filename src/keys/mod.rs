@@ -1,0 +1,41 @@
+//! Keys: what key bytes are (the one HMAC-secret rule), reading PEM, DER,
+//! certificates and JWK/JWKS, the parse cache, and binding a key to an
+//! algorithm by the key-family rule (CONTRACT §4–§5).
+//!
+//! DER structures are parsed by RustCrypto's maintained crates (`spki`,
+//! `pkcs1`, `pkcs8`, `sec1`, `x509-cert`), PEM base64 by `base64ct`. The
+//! submodules depend on each other without a circle (tests/module_graph.rs
+//! checks it); this file only declares them and names the public items.
+//!
+//! - `error`: [`KeyError`], every refusal, one variant each;
+//! - `asymmetric`: [`PublicKey`], [`AsymmetricKey`], [`Signer`];
+//! - `der`, `pem`, `jwk`: the readers;
+//! - `shape`: the content rules of the secret guard;
+//! - `classify`: [`key_shape`], [`HmacSecret`], [`Key`], [`Bound`], [`parse`];
+//! - `cache`: the bounded parse cache;
+//! - `set`: [`KeySet`], a key or JWKS chosen from by `alg` and `kid`.
+#![forbid(unsafe_code)]
+
+mod asymmetric;
+mod cache;
+mod classify;
+mod der;
+mod error;
+pub mod jwk;
+mod pem;
+mod set;
+mod shape;
+
+pub use crate::alg::Curve;
+pub use asymmetric::{
+    AsymmetricKey, PublicKey, Signer, RSA_MAX_BITS, RSA_MIN_SIGN_BITS, RSA_MIN_VERIFY_BITS,
+};
+pub use cache::{cache_len, KEY_CACHE_ENTRIES, KEY_CACHE_MAX_KEY_LEN};
+pub use classify::{asymmetric, key_shape, parse, Bound, HmacSecret, Key};
+pub use error::{KeyError, KeyKind, PemBodyError, Structure};
+pub use set::{KeySet, MAX_JWKS_KEYS};
+pub use shape::{without_bom, KeyShape};
+
+/// For the RSA tests: big-endian bytes without leading zeros.
+#[cfg(test)]
+pub(crate) use der::strip_zeros;

@@ -1,0 +1,32 @@
+//! Reading a call's arguments and shaping its return values: `nil, message`
+//! on every failure, as 3.0 did.
+
+use mlua::{Lua, MultiValue, Value};
+
+/// Argument `i` (0-based); nil when the call has fewer.
+pub fn arg(args: &MultiValue, i: usize) -> &Value {
+    args.get(i).unwrap_or(&Value::Nil)
+}
+
+/// `nil, message`: two values, as every failure returns.
+pub fn fail(lua: &Lua, err: impl ToString) -> mlua::Result<MultiValue> {
+    Ok(MultiValue::from_vec(vec![
+        Value::Nil,
+        Value::String(lua.create_string(err.to_string())?),
+    ]))
+}
+
+/// `parse_token`/`strip_signature` fail with four values (3.0's shape).
+pub fn fail4(lua: &Lua, err: impl ToString) -> mlua::Result<MultiValue> {
+    let msg = Value::String(lua.create_string(err.to_string())?);
+    Ok(MultiValue::from_vec(vec![
+        Value::Nil,
+        Value::Nil,
+        Value::Nil,
+        msg,
+    ]))
+}
+
+pub fn one(value: Value) -> mlua::Result<MultiValue> {
+    Ok(MultiValue::from_vec(vec![value]))
+}
