@@ -30,7 +30,6 @@ pub mod error;
 pub mod json;
 pub mod keys;
 pub mod legacy;
-mod rsa_legacy;
 pub mod signature;
 pub mod token;
 pub mod verifier;

@@ -2,12 +2,11 @@
 //! HMAC comes from RustCrypto's `hmac`/`sha2` (constant-time tag comparison);
 //! RSA, ECDSA P-256/P-384 and Ed25519 from `ring`; ECDSA P-521 from
 //! RustCrypto's `p521`; RS384 and PS* under 2048 bits, which ring has no
-//! parameters for, from [`crate::rsa_legacy`].
+//! parameters for, from RustCrypto's `rsa` ([`rustcrypto_rsa_verify`]).
 #![forbid(unsafe_code)]
 
 use crate::alg::{Algorithm, Curve, Family, Hash};
 use crate::keys::{Bound, Key, KeyError, PublicKey, Signer};
-use crate::rsa_legacy;
 use hmac::{Hmac, KeyInit, Mac};
 use ring::signature as rs;
 use sha2::{Sha256, Sha384, Sha512};
@@ -57,7 +56,7 @@ pub fn sign(bound: &Bound<'_>, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
 
 /// Sign `msg` with a signer whose key fits `alg` (the RSA padding follows
 /// `alg`; the other signers have one scheme each).
-pub(crate) fn sign_with(alg: Algorithm, signer: &Signer, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+fn sign_with(alg: Algorithm, signer: &Signer, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
     let rng = ring::rand::SystemRandom::new();
     match signer {
         Signer::Rsa(pair) => {
@@ -122,7 +121,7 @@ pub fn ecdsa_verify(curve: Curve, point: &[u8], msg: &[u8], sig: &[u8]) -> bool 
 /// RSASSA-PSS verification (salt length = hash length, RFC 7518 §3.5).
 pub fn pss_verify(hash: Hash, n: &[u8], e: &[u8], bits: usize, msg: &[u8], sig: &[u8]) -> bool {
     if bits < 2048 {
-        return rsa_legacy::verify_pss(hash, n, e, msg, sig);
+        return rustcrypto_rsa_verify(true, hash, n, e, msg, sig);
     }
     let params: &'static rs::RsaParameters = match hash {
         Hash::Sha256 => &rs::RSA_PSS_2048_8192_SHA256,
@@ -172,11 +171,61 @@ pub fn rsa_verify(hash: Hash, n: &[u8], e: &[u8], bits: usize, msg: &[u8], sig: 
         Hash::Sha256 => &rs::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
         Hash::Sha512 => &rs::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
         Hash::Sha384 if bits >= 2048 => &rs::RSA_PKCS1_2048_8192_SHA384,
-        Hash::Sha384 => return rsa_legacy::verify_pkcs1_sha384(n, e, msg, sig),
+        Hash::Sha384 => return rustcrypto_rsa_verify(false, hash, n, e, msg, sig),
     };
     rs::RsaPublicKeyComponents { n, e }
         .verify(params, msg, sig)
         .is_ok()
+}
+
+/// RSASSA-PSS (`pss` true: MGF1 with `hash`, salt length = hash length, RFC
+/// 7518 §3.5) or RSASSA-PKCS1-v1_5 verification with RustCrypto's `rsa`,
+/// for the cases ring has no parameters for: RS384 and PS* under 2048 bits.
+/// [`rsa_verify`] and [`pss_verify`] choose it; it is public only so that
+/// tests/wycheproof.rs can run the Wycheproof suites through it directly.
+///
+/// `n` and `e` are big-endian magnitudes as `keys` stores them; `rsa`
+/// refuses moduli outside 1024..=8192 bits, an even modulus and exponents
+/// outside 2..2^33 (the key readers already refuse all of these). Any
+/// refusal, and a signature that is not exactly `n`'s length or not below
+/// `n`, is `false`. Only public-key operations happen here (RUSTSEC-2023-0071
+/// concerns private keys; scripts/rsa-verify-only.sh keeps it that way).
+#[doc(hidden)]
+pub fn rustcrypto_rsa_verify(
+    pss: bool,
+    hash: Hash,
+    n: &[u8],
+    e: &[u8],
+    msg: &[u8],
+    sig: &[u8],
+) -> bool {
+    use rsa::signature::Verifier as _;
+    let Ok(key) = rsa::PublicKey::new(
+        rsa::BoxedUint::from_be_slice_vartime(n),
+        rsa::BoxedUint::from_be_slice_vartime(e),
+    ) else {
+        return false;
+    };
+    let ok = if pss {
+        let Ok(sig) = rsa::pss::Signature::try_from(sig) else {
+            return false;
+        };
+        match hash {
+            Hash::Sha256 => rsa::pss::VerifyingKey::<Sha256>::new(key).verify(msg, &sig),
+            Hash::Sha384 => rsa::pss::VerifyingKey::<Sha384>::new(key).verify(msg, &sig),
+            Hash::Sha512 => rsa::pss::VerifyingKey::<Sha512>::new(key).verify(msg, &sig),
+        }
+    } else {
+        let Ok(sig) = rsa::pkcs1v15::Signature::try_from(sig) else {
+            return false;
+        };
+        match hash {
+            Hash::Sha256 => rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key).verify(msg, &sig),
+            Hash::Sha384 => rsa::pkcs1v15::VerifyingKey::<Sha384>::new(key).verify(msg, &sig),
+            Hash::Sha512 => rsa::pkcs1v15::VerifyingKey::<Sha512>::new(key).verify(msg, &sig),
+        }
+    };
+    ok.is_ok()
 }
 
 #[cfg(test)]

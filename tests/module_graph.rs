@@ -77,8 +77,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "alg",
         ],
     ),
-    ("signature", &["alg", "keys", "rsa_legacy"]),
-    ("rsa_legacy", &["alg"]),
+    ("signature", &["alg", "keys"]),
     ("error", &["keys"]),
     ("claims", &["error"]),
     (

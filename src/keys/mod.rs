@@ -35,7 +35,3 @@ pub use classify::{asymmetric, key_shape, parse, Bound, HmacSecret, Key};
 pub use error::{KeyError, KeyKind, PemBodyError, Structure};
 pub use set::{KeySet, MAX_JWKS_KEYS};
 pub use shape::{without_bom, KeyShape};
-
-/// For the RSA tests: big-endian bytes without leading zeros.
-#[cfg(test)]
-pub(crate) use der::strip_zeros;
