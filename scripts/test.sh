@@ -131,6 +131,7 @@ tests/differential/run.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "dependency audit (cargo-deny; advisories from ../shared/advisory-db, else fetched, else skipped outside CI)"
 scripts/audit.sh 2>&1 | tee -a "$logs/checks.log"
+scripts/rsa-verify-only.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "fuzz smoke run (${FUZZ_SECONDS:-30} s per target)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-30}" 2>&1 | tee -a "$logs/checks.log"
