@@ -3,7 +3,7 @@
 shared conformance vectors and in their format (see README.md here). They pin
 boundaries the shared set leaves to the implementation: our documented limits
 (token length, JSON depth), base64 padding and trailing bits, RS384 with a
-1024-bit key (which takes the num-bigint path, see src/rsa_legacy.rs), and
+1024-bit key (which RustCrypto's rsa verifies, see src/signature.rs), and
 keys refused for size or shape.
 
 One addition to the format: `expect` may be {"claims_json": "<JSON text>"},
@@ -52,7 +52,7 @@ h, p = seg({"alg": "RS384", "typ": "JWT"}), seg(claims)
 sig = rsa1024.sign(f"{h}.{p}".encode(), padding.PKCS1v15(), hashes.SHA384())
 rs384 = f"{h}.{p}.{b64(sig)}"
 case("rs384/rsa1024-valid", rs384, "RS384", {"file": "keys/rsa1024.pub.pem"}, {"claims": claims},
-     "RS384 with a 1024-bit key verifies (ring needs 2048 for RS384; src/rsa_legacy.rs)")
+     "RS384 with a 1024-bit key verifies (ring needs 2048 for RS384; RustCrypto rsa, src/signature.rs)")
 case("rs384/rsa1024-pkcs1-public", rs384, "RS384", {"file": "keys/rsa1024.pub.pkcs1.pem"}, {"claims": claims},
      "same, PKCS#1 public key")
 case("rs384/rsa1024-certificate", rs384, "RS384", {"file": "keys/rsa1024.crt.pem"}, {"claims": claims},
