@@ -7,6 +7,8 @@
 #     cargo/bin/  cargo-deb, from `cargo install --locked`
 #     debian12-arm64-root-<hash>.tar.gz  Debian's arm64 libc, libgcc_s and Lua
 #                 interpreters, for the arm64 build and its emulated tests
+#     oracle-libs-<hash>.tar.gz  Debian's lua-basexx 0.4.1 and lua-inspect
+#                 3.1.1, the oracles of the fallback tests (need_oracle_root)
 # Versions are pinned here; each was checked to build this crate.
 ZIGLANG_VERSION=0.17.1
 CARGO_ZIGBUILD_VERSION=0.24.0
@@ -145,28 +147,18 @@ ARM64_ROOT_PACKAGES="libc6 libgcc-s1 gcc-12-base libreadline8 libtinfo6 readline
   lua5.1 liblua5.1-0 lua5.2 liblua5.2-0 lua5.3 liblua5.3-0 lua5.4 liblua5.4-0
   luajit libluajit-5.1-2 libluajit-5.1-common"
 need_arm64_root() {
-  local dest=$1 release=bookworm hash tarball
+  local dest=$1 release=bookworm hash tarball d
   hash=$(echo "$release $ARM64_ROOT_PACKAGES" | md5sum | cut -c1-8)
   tarball="$LUAJWTJITSI_TOOLS/debian12-arm64-root-$hash.tar.gz"
   if [ ! -s "$tarball" ]; then
-    local a mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg o
-    [ -r "$keyring" ] || need_apt debian-archive-keyring || return 1
-    # This machine's Debian mirror (deb822 or one-line sources), else Debian's CDN.
-    mirror=$(awk '/^URIs:/ && !/security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-    [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && !/security/ {for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null || true)
-    mirror=${mirror:-http://deb.debian.org/debian}
+    local a
     a=$(mktemp -d)
-    mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/debs" "$a/root"
-    touch "$a/status"
-    echo "deb [arch=arm64 signed-by=$keyring] $mirror $release main" > "$a/sources.list"
-    o=(-o "Dir::Etc::SourceList=$a/sources.list" -o Dir::Etc::SourceParts=/dev/null
-       -o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache" -o "Dir::State::status=$a/status"
-       -o APT::Architecture=arm64 -o APT::Architectures=arm64 -o APT::Sandbox::User=root)
     echo "package-tools: fetching Debian 12 arm64 packages for the emulation root (cached in $tarball)" >&2
     # shellcheck disable=SC2086 # the package list is split on purpose
-    if ! apt-get "${o[@]}" -qq update >&2 || ! (cd "$a/debs" && apt-get "${o[@]}" -qq download $ARM64_ROOT_PACKAGES >&2); then
-      echo "package-tools: could not fetch the arm64 packages from $mirror" >&2; rm -rf "$a"; return 1
+    if ! private_apt_download "$a" arm64 "$release" -- $ARM64_ROOT_PACKAGES; then
+      rm -rf "$a"; return 1
     fi
+    mkdir -p "$a/root"
     for d in "$a"/debs/*.deb; do dpkg-deb -x "$d" "$a/root"; done
     rm -rf "$a/root/usr/share/doc" "$a/root/usr/share/man" "$a/root/usr/share/info" "$a/root/usr/share/locale"
     # Every library the root's programs need, and the libraries they need in
@@ -187,6 +179,80 @@ need_arm64_root() {
     fi
     mkdir -p "$LUAJWTJITSI_TOOLS"
     # A temporary name, then mv: another run may be making the same cache.
+    tar -C "$a/root" -czf "$tarball.$$.tmp" . && mv "$tarball.$$.tmp" "$tarball"
+    rm -rf "$a"
+  fi
+  mkdir -p "$dest"
+  tar -C "$dest" -xzf "$tarball"
+}
+
+# private_apt_download DIR ARCH RELEASE... -- PKG[~UPSTREAM]...: download
+# Debian packages of ARCH from RELEASE(s) into DIR/debs (PKG~0.4.1: the first
+# Debian revision of upstream version 0.4.1 that apt offers) with an apt
+# configuration of their own under DIR (lists, cache, status), so the host's
+# apt state and dpkg architectures stay as they were; signatures are checked
+# with Debian's archive keyring. Uses this machine's Debian mirror.
+private_apt_download() {
+  local a=$1 arch=$2 mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg r
+  shift 2
+  local releases=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do releases+=("$1"); shift; done
+  shift
+  [ -r "$keyring" ] || need_apt debian-archive-keyring || return 1
+  # This machine's Debian mirror (deb822 or one-line sources), else Debian's CDN.
+  mirror=$(awk '/^URIs:/ && !/security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && !/security/ {for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null || true)
+  mirror=${mirror:-http://deb.debian.org/debian}
+  mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/debs"
+  touch "$a/status"
+  : > "$a/sources.list"
+  for r in "${releases[@]}"; do
+    echo "deb [arch=$arch signed-by=$keyring] $mirror $r main" >> "$a/sources.list"
+  done
+  local o=(-o "Dir::Etc::SourceList=$a/sources.list" -o Dir::Etc::SourceParts=/dev/null
+     -o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache" -o "Dir::State::status=$a/status"
+     -o "APT::Architecture=$arch" -o "APT::Architectures=$arch" -o APT::Sandbox::User=root)
+  if ! apt-get "${o[@]}" -qq update >&2; then
+    echo "package-tools: apt-get update failed for ${releases[*]} at $mirror" >&2; return 1
+  fi
+  local wanted=() p name up v
+  for p in "$@"; do
+    case "$p" in
+      *~*) name=${p%%~*}; up=${p#*~}
+           v=$(apt-cache "${o[@]}" madison "$name" | awk -v up="$up" '$3 ~ ("^" up "-") {print $3; exit}')
+           if [ -z "$v" ]; then
+             echo "package-tools: $name $up is not in ${releases[*]} at $mirror" >&2; return 1
+           fi
+           wanted+=("$name=$v") ;;
+      *) wanted+=("$p") ;;
+    esac
+  done
+  if ! (cd "$a/debs" && apt-get "${o[@]}" -qq download "${wanted[@]}" >&2); then
+    echo "package-tools: could not fetch ${wanted[*]} ($arch, ${releases[*]}) from $mirror" >&2; return 1
+  fi
+}
+
+# The real basexx and inspect, as the test oracles for this package's
+# fallbacks (issue 18): basexx 0.4.1 from Debian unstable's lua-basexx (Debian
+# 11-13 ship 0.3) and inspect 3.1.1 from Debian 12's lua-inspect. Never
+# committed, never installed: unpacked into a cached root.
+ORACLE_PACKAGES="lua-basexx~0.4.1 lua-inspect~3.1.1"
+# need_oracle_root DEST: that root unpacked into DEST. The Lua files are under
+# DEST/usr/share/lua/5.x/ (basexx.lua, inspect.lua).
+need_oracle_root() {
+  local dest=$1 hash tarball a d
+  hash=$(echo "bookworm sid $ORACLE_PACKAGES" | md5sum | cut -c1-8)
+  tarball="$LUAJWTJITSI_TOOLS/oracle-libs-$hash.tar.gz"
+  if [ ! -s "$tarball" ]; then
+    a=$(mktemp -d)
+    echo "package-tools: fetching $ORACLE_PACKAGES (cached in $tarball)" >&2
+    # shellcheck disable=SC2086 # the package list is split on purpose
+    if ! private_apt_download "$a" amd64 bookworm sid -- $ORACLE_PACKAGES; then
+      rm -rf "$a"; return 1
+    fi
+    mkdir -p "$a/root"
+    for d in "$a"/debs/*.deb; do dpkg-deb -x "$d" "$a/root"; done
+    mkdir -p "$LUAJWTJITSI_TOOLS"
     tar -C "$a/root" -czf "$tarball.$$.tmp" . && mv "$tarball.$$.tmp" "$tarball"
     rm -rf "$a"
   fi

@@ -127,7 +127,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "token",
         ],
     ),
-    ("lua::entry", &["lua"]),
+    ("lua::fallback", &[]),
+    ("lua::entry", &["lua", "lua::fallback"]),
 ];
 
 fn src() -> PathBuf {

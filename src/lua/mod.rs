@@ -8,6 +8,7 @@ mod convert;
 mod entry;
 mod error;
 mod extended;
+mod fallback;
 
 use crate::alg::Algorithm;
 use crate::claims::Accepted;
