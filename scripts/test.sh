@@ -14,7 +14,9 @@
 #   9. jitsi-jwt (cli/): its tokens pass the Lua module and PyJWT, and back;
 #      key files as admins have them (tests/keyfiles): the module reads what
 #      OpenSSL 3.0's CLI reads, and no key file's bytes pass as an HMAC secret
-#      at any entry point (oracle and forgery matrices, fresh keys each run)
+#      at any entry point (oracle and forgery matrices, fresh keys each run);
+#      the inspect fallback gives the real inspect.lua 3.1.1's text under
+#      every Lua (tests/fallback/inspect.sh, seeded: INSPECT_SEED)
 #  10. benchmark smoke run: `make bench` still runs and every result checks
 #      out (figures are printed, never compared with a threshold)
 #  11. packages: the luarocks rock and the Debian package, installed, loaded
@@ -100,6 +102,9 @@ tests/cli/run.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "key files: oracle matrix (OpenSSL 3.0 CLI) and forgery matrix (tests/keyfiles)"
 tests/keyfiles/run.sh 2>&1 | tee -a "$logs/checks.log"
+
+stage "inspect fallback against the real inspect.lua 3.1.1 (tests/fallback/inspect.sh)"
+tests/fallback/inspect.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "benchmark smoke run (scripts/bench.sh --quick; figures not judged)"
 # A copy of the fresh build stands in for --baseline, so that option is run
