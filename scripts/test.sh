@@ -103,6 +103,9 @@ tests/cli/run.sh 2>&1 | tee -a "$logs/checks.log"
 stage "key files: oracle matrix (OpenSSL 3.0 CLI) and forgery matrix (tests/keyfiles)"
 tests/keyfiles/run.sh 2>&1 | tee -a "$logs/checks.log"
 
+stage "basexx fallback against the real basexx 0.4.1, five Lua interpreters (tests/fallback/basexx.sh)"
+tests/fallback/basexx.sh 2>&1 | tee -a "$logs/checks.log"
+
 stage "inspect fallback against the real inspect.lua 3.1.1 (tests/fallback/inspect.sh)"
 tests/fallback/inspect.sh 2>&1 | tee -a "$logs/checks.log"
 
