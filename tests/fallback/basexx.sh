@@ -37,6 +37,7 @@ give_up() {
 if ! need_oracle_root "$work/oracle"; then
   give_up "could not fetch the oracle (Debian's lua-basexx 0.4.1)"
 fi
+echo "fallback-basexx: the oracle ready in $((SECONDS - start)) s ($LUAJWTJITSI_TOOLS)"
 missing=()
 for fl in "${flavours[@]}"; do
   command -v "${fl#*:}" >/dev/null || give_up "${fl#*:} is missing: run scripts/setup.sh first"
