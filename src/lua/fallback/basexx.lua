@@ -230,13 +230,14 @@ radix("crockford", "0123456789ABCDEFGHJKMNPQRSTVWXYZ", 5, 5,
 radix("base64", B64 .. "+/", 6, 3, { pads = { [0] = "", "==", "=" } })
 radix("url64", B64 .. "-_", 6, 3, {})
 
+-- The length checks take #str in place, not from a local, so that a __len
+-- that returns garbage fails with basexx's message too.
 function basexx.to_z85(str)
-  local len = #str
-  if len % 4 ~= 0 then
-    return nil, bad_length(len, 4)
+  if #str % 4 ~= 0 then
+    return nil, bad_length(#str, 4)
   end
   local out = {}
-  for i = 1, len, 4 do
+  for i = 1, #str, 4 do
     local a, b, c, d = byte(str, i, i + 3)
     local n = ((a * 256 + b) * 256 + c) * 256 + d
     for k = 4, 0, -1 do
@@ -248,12 +249,11 @@ end
 
 function basexx.from_z85(str, ignore)
   str = drop_ignored(str, ignore)
-  local len = #str
-  if len % 5 ~= 0 then
-    return nil, bad_length(len, 5)
+  if #str % 5 ~= 0 then
+    return nil, bad_length(#str, 5)
   end
   local out = {}
-  for i = 1, len, 5 do
+  for i = 1, #str, 5 do
     local n = 0
     for j = i, i + 4 do
       local v = Z85_VALUE[byte(str, j)]
