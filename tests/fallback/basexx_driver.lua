@@ -20,8 +20,8 @@ local same_total, differ_total, shown = 0, 0, 0
 
 local function quote(v)
   if type(v) == "string" then
-    if #v > 80 then
-      return string.format("<%d bytes: %q...>", #v, v:sub(1, 60))
+    if #v > 240 then
+      return string.format("<%d bytes: %q...>", #v, v:sub(1, 200))
     end
     return string.format("%q", v)
   end
@@ -177,8 +177,11 @@ end
 
 -- Wrong types for every argument (and numbers, which some basexx functions
 -- take as their decimal text).
-local WRONG = { n = 22, nil, true, false, 0, 1, 101, 123, -1, 1.5, 0 / 0, 1 / 0, -1 / 0, 2 ^ 53, 1e300,
-  {}, { 1 }, { 1, 2, 3, 4 }, { 1, 2, 3, 4, 5 }, { "a" }, print, 10, 10.0 }
+local WRONG = { n = 29, nil, true, false, 0, 1, 101, 123, -1, 1.5, 0 / 0, 1 / 0, -1 / 0, 2 ^ 53, 1e300,
+  {}, { 1 }, { 1, 2, 3, 4 }, { 1, 2, 3, 4, 5 }, { "a" }, print, 10, 10.0,
+  setmetatable({}, { __index = string }), setmetatable({ 1, 2, 3, 4, 5 }, { __index = string }),
+  setmetatable({}, { __len = function() return 5 end }), setmetatable({}, { __len = function() return 4 end }),
+  setmetatable({}, { __len = function() return "x" end }), coroutine.create(function() end), io.stdout }
 -- `ignore`: pattern classes as basexx takes them (some malformed on
 -- purpose), then wrong types.
 local IGNORE_CLASSES = { "%s", " \n", "-", "%p", "=", "%a", "a-f", "A-Z", "0-9", "^%w", "%", "", "^",
