@@ -237,8 +237,10 @@ private_apt_download() {
 # 11-13 ship 0.3) and inspect 3.1.1 from Debian 12's lua-inspect. Never
 # committed, never installed: unpacked into a cached root.
 ORACLE_PACKAGES="lua-basexx~0.4.1 lua-inspect~3.1.1"
-# need_oracle_root DEST: that root unpacked into DEST. The Lua files are under
-# DEST/usr/share/lua/5.x/ (basexx.lua, inspect.lua).
+# need_oracle_root DEST: that root unpacked into DEST. The Lua files are
+# DEST/usr/share/lua/5.1/basexx.lua and inspect.lua, also under 5.3 and 5.4
+# (Debian has no 5.2 folder for them: Lua 5.2 and LuaJIT use the 5.1 file,
+# which is the same file).
 need_oracle_root() {
   local dest=$1 hash tarball a d
   hash=$(echo "bookworm sid $ORACLE_PACKAGES" | md5sum | cut -c1-8)
