@@ -26,6 +26,9 @@
 #      `make dist`, and the prebuilt rock installed offline by Debian 11's
 #      luarocks 2.4 and by luarocks 3 for every Lua, its arm64 files too
 #      (tests/packaging/dist.sh, reusing the deb stages' builds)
+#      README's table of what Debian 11-13 package for which Lua (basexx,
+#      inspect, cjson) against `dpkg-deb -c` of those packages
+#      (tests/packaging/distro_lua.sh, listings cached)
 #  11b. Prosody 13 in a Debian 13 chroot with that .deb installed: the
 #      scenarios of stage 8 (tests/prosody/debian13.sh)
 #  11c. the source tarball of make dist builds jitsi-jwt and, through the
@@ -126,6 +129,7 @@ tests/packaging/rock.sh 2>&1 | tee -a "$logs/checks.log"
 tests/packaging/deb.sh 2>&1 | tee -a "$logs/checks.log"
 tests/packaging/arm64.sh 2>&1 | tee -a "$logs/checks.log"
 DIST_REUSE_DEB=1 tests/packaging/dist.sh 2>&1 | tee -a "$logs/checks.log"
+tests/packaging/distro_lua.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "Prosody 13 on Debian 13, the .deb installed (tests/prosody/debian13.sh)"
 PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/prosody/debian13.sh 2>&1 | tee -a "$logs/checks.log"
