@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What each shipped build/<flavour>/luajwtjitsi.so must be (CONTRACT §1):
-# it exports luaopen_luajwtjitsi, takes every lua_* symbol from the host
+# it exports luaopen_luajwtjitsi, and luaopen_basexx and luaopen_inspect for
+# the fallbacks (issue 18), and no other luaopen_*; takes every lua_* symbol from the host
 # interpreter (no embedded Lua), and needs nothing beyond libc6's libraries
 # (libc, libm, libpthread, libdl), libgcc_s and the loader (no OpenSSL, no liblua).
 #   tests/so_check.sh [SO...]   (default: the five build/<flavour>/luajwtjitsi.so;
@@ -15,7 +16,9 @@ for so in "$@"; do
   # Captured first: `nm | grep -q` under pipefail fails when grep exits early.
   defined=$(nm -D --defined-only "$so"); undefined=$(nm -D --undefined-only "$so")
   needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
-  check "$so exports luaopen_luajwtjitsi" "grep -q ' T luaopen_luajwtjitsi$' <<<\"\$defined\""
+  opens=$(sed -n 's/.* T \(luaopen_.*\)$/\1/p' <<<"$defined" | sort | tr '\n' ' ')
+  check "$so exports exactly luaopen_basexx, luaopen_inspect, luaopen_luajwtjitsi (has: $opens)" \
+    "[ '$opens' = 'luaopen_basexx luaopen_inspect luaopen_luajwtjitsi ' ]"
   check "$so embeds no Lua (defines no lua_* symbol)" "! grep -qE ' (lua|luaL)_' <<<\"\$defined\""
   check "$so takes lua_* from the host" "grep -qE ' lua_(pushnil|settop)$' <<<\"\$undefined\""
   # libpthread and libdl: builds linked against glibc 2.28 (make deb, make

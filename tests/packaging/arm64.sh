@@ -3,17 +3,21 @@
 # qemu user-mode emulation (qemu-aarch64-static -L ROOT: no binfmt_misc).
 #   1. build lua-luajwtjitsi_<version>-1_arm64.deb (scripts/package-deb.sh arm64);
 #   2. Architecture is arm64, Depends is libc6 only (2.28 or older), the
-#      modules sit in /usr/lib/aarch64-linux-gnu/lua/5.x/; lintian, with the
-#      package's overrides, has nothing to say;
+#      modules sit in /usr/lib/aarch64-linux-gnu/lua/5.x/, with basexx.so and
+#      inspect.so as symlinks to luajwtjitsi.so (the fallbacks); lintian, with
+#      the package's overrides, has nothing to say;
 #   3. every ELF file in it is AArch64, needs no glibc symbol newer than
 #      GLIBC_2.28 (readelf --dyn-syms: the host's objdump reads x86 only) and
 #      no library beyond libc6's, libgcc_s and the loader; each module exports
-#      luaopen_luajwtjitsi and embeds no Lua;
+#      luaopen_luajwtjitsi, luaopen_basexx and luaopen_inspect and embeds no Lua;
 #   4. Debian 12's own arm64 lua5.1, lua5.2, lua5.3, lua5.4 and luajit (a root
 #      made from Debian's arm64 packages, cached: need_arm64_root in
 #      scripts/package-tools.sh), with the package unpacked into that root,
 #      look for modules where the package puts them, load the module and the
-#      shim, and verify the conformance vectors of every algorithm;
+#      shim, and verify the conformance vectors of every algorithm; require
+#      "basexx" and "inspect" give the fallbacks with no basexx.lua or
+#      inspect.lua on package.path, the real ones (need_oracle_root) when
+#      they are there (tests/packaging/load_check.lua --fallbacks);
 #   5. a Rust panic in arm64 probe builds (lua51, lua54) is a Lua error under
 #      luajit, lua5.1 and lua5.4, and the interpreter goes on;
 #   6. the packaged jitsi-jwt mints the same HS256 and EdDSA tokens as the
@@ -51,6 +55,7 @@ for b in $(crate_bins); do expected+=("usr/bin/$b"); done
 files=$(cd "$u" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
 check "the package holds exactly the expected files (got: $(echo $files))" \
   "[ \"\$files\" = \"\$(printf '%s\n' \"\${expected[@]}\" | LC_ALL=C sort)\" ]"
+fallback_links_check "$u/usr/lib/$MULTIARCH/lua" "/usr/lib/$MULTIARCH/lua"
 check "md5sums lists every file" "[ \"\$(dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./md5sums | wc -l)\" -eq ${#expected[@]} ]"
 lint=$(lintian --pedantic --info --tag-display-limit 0 "$deb" 2>&1 | grep -v '^running with root privileges' || true)
 check "lintian --pedantic --info: no tags${lint:+ (got: $lint)}" "[ -z \"\$lint\" ]"
@@ -70,6 +75,9 @@ qemu() { # PROGRAM ARGS...: an arm64 program of the root, under emulation
 }
 tests/packaging/cases.py --every-alg > "$work/cases.lua"
 cp tests/packaging/load_check.lua "$work/"
+need_oracle_root "$work/oracle"
+mkdir -p "$work/real"
+cp "$work/oracle/usr/share/lua/5.1/basexx.lua" "$work/oracle/usr/share/lua/5.1/inspect.lua" "$work/real/"
 shim=/usr/share/jitsi-meet/prosody-plugins/luajwtjitsi.lib.lua
 for pair in lua5.1:5.1 lua5.2:5.2 lua5.3:5.3 lua5.4:5.4 luajit:5.1; do
   lua=${pair%:*}; v=${pair#*:}; so="/usr/lib/$MULTIARCH/lua/$v/luajwtjitsi.so"
@@ -79,6 +87,12 @@ for pair in lua5.1:5.1 lua5.2:5.2 lua5.3:5.3 lua5.4:5.4 luajit:5.1; do
   # /usr/local (qemu falls back to host paths) cannot stand in for it.
   out=$(cd "$work" && emu LUA_CPATH="/usr/lib/$MULTIARCH/lua/$v/?.so" LUA_PATH="/nonexistent/?.lua" \
     qemu-aarch64-static -L "$root" "$root/usr/bin/$lua" load_check.lua "$so" cases.lua "$shim" 2>&1) || true
+  count_load_check "$out"
+  out=$(cd "$work" && emu LUA_CPATH="/usr/lib/$MULTIARCH/lua/$v/?.so" LUA_PATH="/nonexistent/?.lua" \
+    qemu-aarch64-static -L "$root" "$root/usr/bin/$lua" load_check.lua --fallbacks fallback 2>&1) || true
+  count_load_check "$out"
+  out=$(cd "$work" && emu LUA_CPATH="/usr/lib/$MULTIARCH/lua/$v/?.so" LUA_PATH="$work/real/?.lua" \
+    qemu-aarch64-static -L "$root" "$root/usr/bin/$lua" load_check.lua --fallbacks real "$work/real" 2>&1) || true
   count_load_check "$out"
 done
 

@@ -7,11 +7,18 @@
 #      to say (errors, warnings, info and pedantic tags all count);
 #   3. the packaged files load in Debian 12's lua5.1-5.4 and luajit, straight
 #      from the unpacked package, and a Rust panic under LuaJIT reaches Lua as
-#      an error (a probe build made with the same toolchain);
+#      an error (a probe build made with the same toolchain); basexx.so and
+#      inspect.so are symlinks to luajwtjitsi.so in each Lua folder, and
+#      `require "basexx"` / `require "inspect"` give this package's fallbacks
+#      when no basexx.lua / inspect.lua is on package.path, the real basexx
+#      0.4.1 and inspect 3.1.1 (need_oracle_root) when they are
+#      (tests/packaging/load_check.lua --fallbacks);
 #   4. installed with dpkg in a Debian 11 chroot (debootstrap, cached as a
 #      tarball), or on this machine with PKGTEST_ON_HOST=1 or when no chroot
 #      can be made: lua5.1-5.4 and luajit load it from the system path and
-#      verify vectors, and each program in /usr/bin (jitsi-jwt) runs; jitsi-meet-prosody's luajwtjitsi.lib.lua (a stand-in
+#      verify vectors, `require "basexx"` and `require "inspect"` give the
+#      fallbacks from the system path, and the real libraries once those are
+#      first on package.path; each program in /usr/bin (jitsi-jwt) runs; jitsi-meet-prosody's luajwtjitsi.lib.lua (a stand-in
 #      file before install, a stand-in jitsi-meet-prosody package before and
 #      after install) is diverted with our shim in its place; dpkg -r and
 #      dpkg -P give it back and remove the diversion.
@@ -54,6 +61,7 @@ expected=(
 # Every program of the workspace must be in the package (an asset line in Cargo.toml).
 for b in $(crate_bins); do expected+=("usr/bin/$b"); done
 for f in "${expected[@]}"; do check "package holds /$f" "[ -f '$u/$f' ]"; done
+fallback_links_check "$u/usr/lib/x86_64-linux-gnu/lua" /usr/lib/x86_64-linux-gnu/lua
 check "the packaged shim is lua/luajwtjitsi.lib.lua" "cmp -s lua/luajwtjitsi.lib.lua '$u/usr/share/jitsi-meet/prosody-plugins/luajwtjitsi.lib.lua'"
 check "md5sums lists every file" "[ \"\$(dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./md5sums | wc -l)\" -eq \"\$(find '$u' -type f | wc -l)\" ]"
 package_elf_checks "$u" "Advanced Micro Devices X86-64" ld-linux-x86-64.so.2
@@ -64,10 +72,20 @@ check "lintian --pedantic --info: no tags${lint:+ (got: $lint)}" "[ -z \"\$lint\
 # ---- 3. the unpacked files under this machine's interpreters; panic under LuaJIT
 tests/packaging/cases.py > "$work/cases.lua"
 cp tests/packaging/load_check.lua "$work/"
+# The real basexx and inspect: one pure-Lua file each, for every Lua.
+need_oracle_root "$work/oracle"
+mkdir -p "$work/real"
+cp "$work/oracle/usr/share/lua/5.1/basexx.lua" "$work/oracle/usr/share/lua/5.1/inspect.lua" "$work/real/"
 for pair in lua5.1:5.1 lua5.2:5.2 lua5.3:5.3 lua5.4:5.4 luajit:5.1; do
   lua=${pair%:*}; v=${pair#*:}; dir="$u/usr/lib/x86_64-linux-gnu/lua/$v"
   out=$(cd "$work" && env -i PATH=/usr/bin:/bin LUA_CPATH="$dir/?.so" LUA_PATH="/nonexistent/?.lua" \
     "$lua" load_check.lua "$dir/luajwtjitsi.so" cases.lua "$u/usr/share/jitsi-meet/prosody-plugins/luajwtjitsi.lib.lua" 2>&1) || true
+  count_load_check "$out"
+  out=$(cd "$work" && env -i PATH=/usr/bin:/bin LUA_CPATH="$dir/?.so" LUA_PATH="/nonexistent/?.lua" \
+    "$lua" load_check.lua --fallbacks fallback 2>&1) || true
+  count_load_check "$out"
+  out=$(cd "$work" && env -i PATH=/usr/bin:/bin LUA_CPATH="$dir/?.so" LUA_PATH="$work/real/?.lua" \
+    "$lua" load_check.lua --fallbacks real "$work/real" 2>&1) || true
   count_load_check "$out"
 done
 need_zigbuild
@@ -143,6 +161,7 @@ if [ -n "$mode" ]; then
   echo "deb: dpkg tests in $mode"
   mkdir -p "$R/tmp/pkgtest"
   cp "$work/lua-luajwtjitsi.deb" "$work/jitsi-meet-prosody.deb" "$work/load_check.lua" "$work/cases.lua" "$R/tmp/pkgtest/"
+  cp -r "$work/real" "$R/tmp/pkgtest/real"
   shim=lua/luajwtjitsi.lib.lua
   jitsi_file="$work/standin$jitsi_lib"
 
@@ -154,7 +173,9 @@ if [ -n "$mode" ]; then
   }
   gone_checks() { # $1: what should be back at jitsi's path ("" = nothing)
     for v in 5.1 5.2 5.3 5.4; do
-      check "[$2] /usr/lib/x86_64-linux-gnu/lua/$v/luajwtjitsi.so is gone" "[ ! -e '$R/usr/lib/x86_64-linux-gnu/lua/$v/luajwtjitsi.so' ]"
+      for m in luajwtjitsi basexx inspect; do
+        check "[$2] /usr/lib/x86_64-linux-gnu/lua/$v/$m.so is gone" "[ ! -e '$R/usr/lib/x86_64-linux-gnu/lua/$v/$m.so' ] && [ ! -L '$R/usr/lib/x86_64-linux-gnu/lua/$v/$m.so' ]"
+      done
     done
     for b in $(crate_bins); do check "[$2] /usr/bin/$b is gone" "[ ! -e '$R/usr/bin/$b' ]"; done
     check "[$2] no diversion of $jitsi_lib is left" "[ -z \"\$(diverted_by)\" ]"
@@ -175,6 +196,13 @@ if [ -n "$mode" ]; then
     lua=${pair%:*}; v=${pair#*:}
     out=$(run env -i PATH=/usr/bin:/bin "$lua" /tmp/pkgtest/load_check.lua \
       "/usr/lib/x86_64-linux-gnu/lua/$v/luajwtjitsi.so" /tmp/pkgtest/cases.lua "$jitsi_lib" 2>&1) || true
+    count_load_check "$out"
+    # The system's package.path and cpath, nothing set: the fallbacks; then
+    # the real libraries first on package.path, as luarocks would put them.
+    out=$(run env -i PATH=/usr/bin:/bin "$lua" /tmp/pkgtest/load_check.lua --fallbacks fallback 2>&1) || true
+    count_load_check "$out"
+    out=$(run env -i PATH=/usr/bin:/bin LUA_PATH="/tmp/pkgtest/real/?.lua;;" \
+      "$lua" /tmp/pkgtest/load_check.lua --fallbacks real /tmp/pkgtest/real 2>&1) || true
     count_load_check "$out"
   done
   for b in $(crate_bins); do

@@ -4,7 +4,9 @@
 #      tarballs (x86_64, aarch64, and both in one for the rock) have the
 #      documented layout; the x86_64 .so files pass tests/so_check.sh; every
 #      ELF file is of its folder's architecture and needs no glibc symbol
-#      newer than GLIBC_2.28, each module exports luaopen_luajwtjitsi;
+#      newer than GLIBC_2.28, each module exports luaopen_luajwtjitsi (and
+#      luaopen_basexx, luaopen_inspect; the tarballs and rocks ship no
+#      basexx.so or inspect.so names for them, only the .deb does);
 #      jitsi-jwt from each runs (aarch64 under qemu); the shipped rockspecs carry Cargo.toml's
 #      homepage and no placeholder, and the .src.rocks hold them and their
 #      tarball; the address is written nowhere else in the tracked files;

@@ -17,6 +17,19 @@ count_load_check() {
   pass=$((pass + p)); fail=$((fail + f))
 }
 
+# count_run NAME CMD...: runs CMD (its exit status is not used), prints its
+# output but for its closing "NAME: N passed, N failed" line, and adds those
+# counts to ours; no such line is a failure. For runners that count their own
+# checks (tests/prosody/*.py).
+count_run() {
+  local name=$1 out p f
+  shift
+  out=$("$@" 2>&1) || true
+  grep -v "^$name: [0-9]* passed, [0-9]* failed\$" <<<"$out" || true
+  read -r p f < <(sed -n "s/^$name: \([0-9]*\) passed, \([0-9]*\) failed\$/\1 \2/p" <<<"$out" | tail -n 1) || true
+  if [ -z "${p:-}" ]; then bad "no '$name: N passed, N failed' line from: $*"; else pass=$((pass + p)); fail=$((fail + f)); fi
+}
+
 # installed_check ROCK VERSION NAME TREE LUA V DIR: rock ROCK (VERSION) in
 # TREE loads from there under interpreter LUA (Lua version V) and works; then
 # `luarocks remove` takes it all out again. The caller defines `lr NAME ARGS...`
@@ -80,7 +93,8 @@ deb_under_test() {
 # elf_checks FILE LABEL MACHINE LOADER [module]: FILE is a MACHINE ELF file
 # (readelf -h's "Machine:", e.g. AArch64), needs no glibc symbol newer than
 # GLIBC_2.28 and no library beyond libc6's, libgcc_s and LOADER (the dynamic
-# loader's soname). With "module": it exports luaopen_luajwtjitsi, defines
+# loader's soname). With "module": it exports luaopen_luajwtjitsi,
+# luaopen_basexx and luaopen_inspect (the fallbacks) and no other luaopen_*, defines
 # no lua_* symbol (no embedded Lua) and takes lua_settop from the
 # interpreter. LABEL names FILE in the messages.
 elf_checks() {
@@ -95,10 +109,25 @@ elf_checks() {
     "! tr ' ' '\n' <<<'$needed' | grep -vE '^$|^(libc|libm|libdl|libpthread|librt)\.so\.[0-9]+$|^${loader//./\\.}$|^libgcc_s\.so\.1$' >/dev/null"
   if [ "${5:-}" = module ]; then
     # Defined symbols have a section number, undefined ones UND.
-    check "$rel exports luaopen_luajwtjitsi" "grep -qE ' FUNC +GLOBAL +DEFAULT +[0-9]+ luaopen_luajwtjitsi$' <<<\"\$syms\""
+    local opens
+    opens=$(sed -nE 's/.* FUNC +GLOBAL +DEFAULT +[0-9]+ (luaopen_[A-Za-z0-9_]+)$/\1/p' <<<"$syms" | sort | tr '\n' ' ')
+    check "$rel exports exactly luaopen_basexx, luaopen_inspect, luaopen_luajwtjitsi (has: $opens)" \
+      "[ '$opens' = 'luaopen_basexx luaopen_inspect luaopen_luajwtjitsi ' ]"
     check "$rel embeds no Lua (defines no lua_* symbol)" "! grep -qE ' [0-9]+ (lua|luaL)_[A-Za-z_]+$' <<<\"\$syms\""
     check "$rel takes lua_settop from the interpreter" "grep -qE ' UND lua_settop$' <<<\"\$syms\""
   fi
+}
+
+# fallback_links_check DIR LABEL: the basexx and inspect fallbacks (README
+# "What Jitsi's plugins need"): DIR/5.1 ... DIR/5.4 (a package's Lua C-module
+# folders) each hold basexx.so and inspect.so as symlinks to luajwtjitsi.so.
+fallback_links_check() {
+  local v m
+  for v in 5.1 5.2 5.3 5.4; do
+    for m in basexx inspect; do
+      check "$2/$v/$m.so is a symlink to luajwtjitsi.so" "[ -L '$1/$v/$m.so' ] && [ \"\$(readlink '$1/$v/$m.so')\" = luajwtjitsi.so ]"
+    done
+  done
 }
 
 # package_elf_checks DIR MACHINE LOADER [PREFIX]: elf_checks on every ELF
