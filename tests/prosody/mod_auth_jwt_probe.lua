@@ -42,8 +42,6 @@ local async = require "util.async";
 local json = require "util.json";
 local base64 = require "util.encodings".base64;
 local sha256 = require "util.hashes".sha256;
-local http_util = require "util.http";
-local id = require "util.id";
 
 local loader = module:get_option_string("jwt_probe_loader", "shim");
 local alg = module:get_option_string("jwt_probe_alg", "HS256");
@@ -118,69 +116,6 @@ local function check_token(token)
 	return jwt.verify(token, alg, key, issuers, audiences);
 end
 
--- A SASL handler of our own that offers ANONYMOUS only; it has the methods
--- mod_saslauth calls (mechanisms, select, process, clean_clone).
-local handler = {};
-handler.__index = handler;
-
--- The role a token login gets on Prosody 13 (see the top of this file).
-local TOKEN_ROLE = "prosody:guest";
-
-local function new_handler(session)
-	return setmetatable({ session = session }, handler);
-end
-
-function handler:mechanisms()
-	return { ANONYMOUS = true };
-end
-
-function handler:select(mechanism)
-	if not self.selected and mechanism == "ANONYMOUS" then
-		self.selected = mechanism;
-		return true;
-	end
-end
-
-function handler:clean_clone()
-	return new_handler(self.session);
-end
-
-function handler:process()
-	local claims, message = check_token(self.session.jwt_probe_token);
-	if not claims then
-		module:log("info", "token refused: %s", tostring(message));
-		return "failure", "not-allowed", tostring(message);
-	end
-	self.username = id.medium():lower();
-	self.role = TOKEN_ROLE; -- read by Prosody 13, ignored by 0.12 (see the top)
-	self.session.jwt_probe_claims = claims;
-	module:log("info", "token accepted for %s (sub %s)", self.username, tostring(claims.sub));
-	return "success";
-end
-
-local provider = {};
-
-function provider.get_sasl_handler(session)
-	return new_handler(session);
-end
-
-function provider.test_password() return nil, "token authentication only"; end
-function provider.get_password() return nil, "token authentication only"; end
-function provider.set_password() return nil, "token authentication only"; end
-function provider.user_exists() return nil, "token authentication only"; end
-function provider.create_user() return nil, "token authentication only"; end
-function provider.users() return next, {}, nil; end
-
-module:provides("auth", provider);
-
--- The token travels in the URL the client opened the BOSH session or the
--- WebSocket with, as in Jitsi Meet.
-local function remember_token(event)
-	local query = event.request.url.query;
-	local params = query and http_util.formdecode(query);
-	if type(params) == "table" then
-		event.session.jwt_probe_token = params.token;
-	end
-end
-module:hook_global("bosh-session", remember_token);
-module:hook_global("websocket-session", remember_token);
+-- The SASL handler, the provider and the token from the URL: shared with the
+-- other test provider (token_probe.lib.lua).
+module:require("token_probe").provide(check_token);
