@@ -29,8 +29,13 @@
 #      README's table of what Debian 11-13 package for which Lua (basexx,
 #      inspect, cjson) against `dpkg-deb -c` of those packages
 #      (tests/packaging/distro_lua.sh, listings cached)
+#      the .deb's basexx and inspect fallbacks in this machine's Prosody 0.12:
+#      a plugin that requires them as Jitsi's token plugins do logs in with
+#      them, then with the real libraries first on package.path
+#      (tests/prosody/fallback.sh)
 #  11b. Prosody 13 in a Debian 13 chroot with that .deb installed: the
-#      scenarios of stage 8 (tests/prosody/debian13.sh)
+#      scenarios of stage 8, and the fallbacks' plugin without and then with
+#      Debian unstable's lua-basexx 0.4.1 (tests/prosody/debian13.sh)
 #  11c. the source tarball of make dist builds jitsi-jwt and, through the
 #      source rock, the Lua 5.4 module with no network and an empty
 #      CARGO_HOME (tests/packaging/offline.sh); the docker-jitsi-meet
@@ -130,6 +135,7 @@ tests/packaging/deb.sh 2>&1 | tee -a "$logs/checks.log"
 tests/packaging/arm64.sh 2>&1 | tee -a "$logs/checks.log"
 DIST_REUSE_DEB=1 tests/packaging/dist.sh 2>&1 | tee -a "$logs/checks.log"
 tests/packaging/distro_lua.sh 2>&1 | tee -a "$logs/checks.log"
+PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/prosody/fallback.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "Prosody 13 on Debian 13, the .deb installed (tests/prosody/debian13.sh)"
 PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/prosody/debian13.sh 2>&1 | tee -a "$logs/checks.log"

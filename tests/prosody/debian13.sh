@@ -18,7 +18,16 @@
 #      Every scenario of the Prosody 0.12 test: HS256 through the shim with
 #      module:require, the plain-require host, RS256 with kid from the key
 #      server, BOSH and WebSocket, the exact SASL failure messages, 1,000
-#      refused logins then a good one, and no traceback or error in the log.
+#      refused logins then a good one, and no traceback or error in the log;
+#   5. the basexx and inspect fallbacks (README "What Jitsi's plugins need"):
+#      the package's basexx.so and inspect.so are in Lua 5.4's folder, the
+#      chroot has no basexx.lua or inspect.lua for Lua 5.4, and
+#      tests/prosody/test_fallback.py's probe plugin (basexx, cjson.safe,
+#      inspect, then module:require "luajwtjitsi", as Jitsi's token plugins
+#      do) logs in and refuses over BOSH with Prosody 13 logging that basexx
+#      and inspect are the fallbacks; then Debian unstable's lua-basexx 0.4.1
+#      .deb (cached in ~/.cache/luajwtjitsi/debs/) is installed with dpkg -i
+#      and the same run logs the real /usr/share/lua/5.4/basexx.lua instead.
 # PKGTEST_DEB=<file> tests that package; otherwise scripts/package-deb.sh
 # builds one. Needs root (chroot, mount) and scripts/setup.sh's .venv.
 # Last lines: the time taken, then "prosody-trixie: N passed, N failed".
@@ -139,15 +148,47 @@ rock_checks
 
 
 # ---- 4. the Prosody scenarios, Prosody 13 inside the chroot
-out="$work/prosody.out"
-LUAJWT_PROSODY_CHROOT="$R" LUAJWT_PROSODY_VERSION=13. "$PY" tests/prosody/test_prosody.py > "$out" 2>&1 || true
-grep -v '^prosody: [0-9]* passed, [0-9]* failed$' "$out" || true
-read -r p f < <(sed -n 's/^prosody: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$out" | tail -n 1) || true
-if [ -z "${p:-}" ]; then
-  bad "test_prosody.py printed no result"
+count_run prosody env LUAJWT_PROSODY_CHROOT="$R" LUAJWT_PROSODY_VERSION=13. "$PY" tests/prosody/test_prosody.py
+
+# ---- 5. the fallbacks, then the real basexx
+for m in basexx inspect; do
+  check "/usr/lib/x86_64-linux-gnu/lua/5.4/$m.so is the package's symlink to luajwtjitsi.so" \
+    "[ \"\$(readlink '$R/usr/lib/x86_64-linux-gnu/lua/5.4/$m.so')\" = luajwtjitsi.so ]"
+  found=$(run lua5.4 -e "io.write(tostring(package.searchpath('$m', package.path)))" 2>&1 || true)
+  check "Debian 13's lua5.4 finds no $m.lua (got $found)" "[ '$found' = nil ]"
+done
+fallback_run() { # LABEL BASEXX_SOURCE INSPECT_SOURCE
+  count_run prosody-fallback env LUAJWT_PROSODY_CHROOT="$R" "$PY" tests/prosody/test_fallback.py \
+    --label "$1" --basexx-source "$2" --inspect-source "$3"
+}
+fallback_run "Prosody 13, no lua-basexx or lua-inspect for 5.4" \
+  "=luajwtjitsi fallback basexx" "=luajwtjitsi fallback inspect"
+# Debian unstable's lua-basexx 0.4.1 (Debian 13 has 0.3, for Lua 5.1 and 5.2):
+# fetched once with an apt configuration of its own, then kept.
+basexx_deb() {
+  local cache="$LUAJWTJITSI_TOOLS/debs" a d
+  d=$(ls "$cache"/lua-basexx_0.4.1-*_all.deb 2>/dev/null | head -n 1 || true)
+  if [ -z "$d" ]; then
+    a=$(mktemp -d)
+    private_apt_download "$a" amd64 sid -- lua-basexx~0.4.1 || { rm -rf "$a"; return 1; }
+    mkdir -p "$cache"
+    for d in "$a"/debs/lua-basexx_*.deb; do cp "$d" "$cache/$(basename "$d").$$.tmp" && mv "$cache/$(basename "$d").$$.tmp" "$cache/$(basename "$d")"; done
+    rm -rf "$a"
+    d=$(ls "$cache"/lua-basexx_0.4.1-*_all.deb | head -n 1)
+  fi
+  echo "$d"
+}
+if real_deb=$(basexx_deb); then
+  cp "$real_deb" "$R/tmp/lua-basexx.deb"
+  check "dpkg -i $(basename "$real_deb") (Debian unstable) in Debian 13" "run dpkg -i /tmp/lua-basexx.deb > '$work/dpkg-basexx.log' 2>&1"
+  found=$(run lua5.4 -e 'io.write(tostring(package.searchpath("basexx", package.path)))' 2>&1 || true)
+  check "Debian 13's lua5.4 now finds /usr/share/lua/5.4/basexx.lua (got $found)" "[ '$found' = /usr/share/lua/5.4/basexx.lua ]"
+  fallback_run "Prosody 13, lua-basexx 0.4.1 installed" \
+    "@/usr/share/lua/5.4/basexx.lua" "=luajwtjitsi fallback inspect"
 else
-  pass=$((pass + p)); fail=$((fail + f))
+  bad "could not fetch Debian unstable's lua-basexx 0.4.1"
 fi
+
 check "no Prosody is left running in the chroot" \
   "! for q in /proc/[0-9]*; do [ \"\$(readlink \$q/root 2>/dev/null)\" = '$R' ] && echo \$q; done | grep -q ."
 

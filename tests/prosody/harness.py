@@ -297,13 +297,20 @@ class Prosody:
     `plugin_paths` and `cpath_dir` replace, on this machine only, the shim
     folder and module folder of the default set-up (lua/ then this folder,
     and build/lua54): tests/prosody/docker_layout.py points them into a
-    folder laid out as the docker-jitsi-meet recipe lays out the image."""
+    folder laid out as the docker-jitsi-meet recipe lays out the image.
+    `path_dir` (this machine only) is put first on Lua 5.4's package.path
+    (LUA_PATH_5_4), where Prosody then finds `.lua` libraries; by default
+    LUA_PATH_5_4 is unset. `auth` names every host's authentication
+    provider (mod_auth_<auth>.lua; default jwt_probe)."""
 
-    def __init__(self, hosts, keep=False, plugin_paths=None, cpath_dir=None):
+    def __init__(self, hosts, keep=False, plugin_paths=None, cpath_dir=None,
+                 path_dir=None, auth="jwt_probe"):
         self.hosts = hosts
         self.keep = keep
         self.plugin_paths = plugin_paths
         self.cpath_dir = cpath_dir or SO_DIR
+        self.path_dir = path_dir
+        self.auth = auth
         self.dir = tempfile.mkdtemp(prefix="luajwt-prosody-",
                                     dir=CHROOT and os.path.join(CHROOT, "tmp"))
         self.http_port = free_port()
@@ -351,7 +358,7 @@ class Prosody:
         for host, options in self.hosts.items():
             lines.append("")
             lines.append("VirtualHost %s" % lua_string(host))
-            lines.append("    authentication = \"jwt_probe\"")
+            lines.append("    authentication = %s" % lua_string(self.auth))
             for option in options:
                 lines.append("    " + option)
         return "\n".join(lines) + "\n"
@@ -371,6 +378,8 @@ class Prosody:
         else:
             env["LUA_CPATH_5_4"] = os.path.join(self.cpath_dir, "?.so") + ";;"
             env.pop("LUA_PATH_5_4", None)
+            if self.path_dir:
+                env["LUA_PATH_5_4"] = os.path.join(self.path_dir, "?.lua") + ";;"
         self.stdout = open(os.path.join(self.dir, "stdout.log"), "w")
         self.proc = subprocess.Popen(argv, env=env,
                                      stdout=self.stdout, stderr=subprocess.STDOUT,
