@@ -161,7 +161,7 @@ if [ -n "$mode" ]; then
   echo "deb: dpkg tests in $mode"
   mkdir -p "$R/tmp/pkgtest"
   cp "$work/lua-luajwtjitsi.deb" "$work/jitsi-meet-prosody.deb" "$work/load_check.lua" "$work/cases.lua" "$R/tmp/pkgtest/"
-  cp -r "$work/real" "$R/tmp/pkgtest/real"
+  mkdir -p "$R/tmp/pkgtest/real"; cp "$work/real/"*.lua "$R/tmp/pkgtest/real/"
   shim=lua/luajwtjitsi.lib.lua
   jitsi_file="$work/standin$jitsi_lib"
 
