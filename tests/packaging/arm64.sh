@@ -75,9 +75,7 @@ qemu() { # PROGRAM ARGS...: an arm64 program of the root, under emulation
 }
 tests/packaging/cases.py --every-alg > "$work/cases.lua"
 cp tests/packaging/load_check.lua "$work/"
-need_oracle_root "$work/oracle"
-mkdir -p "$work/real"
-cp "$work/oracle/usr/share/lua/5.1/basexx.lua" "$work/oracle/usr/share/lua/5.1/inspect.lua" "$work/real/"
+real_libs "$work/real"
 shim=/usr/share/jitsi-meet/prosody-plugins/luajwtjitsi.lib.lua
 for pair in lua5.1:5.1 lua5.2:5.2 lua5.3:5.3 lua5.4:5.4 luajit:5.1; do
   lua=${pair%:*}; v=${pair#*:}; so="/usr/lib/$MULTIARCH/lua/$v/luajwtjitsi.so"

@@ -72,10 +72,7 @@ check "lintian --pedantic --info: no tags${lint:+ (got: $lint)}" "[ -z \"\$lint\
 # ---- 3. the unpacked files under this machine's interpreters; panic under LuaJIT
 tests/packaging/cases.py > "$work/cases.lua"
 cp tests/packaging/load_check.lua "$work/"
-# The real basexx and inspect: one pure-Lua file each, for every Lua.
-need_oracle_root "$work/oracle"
-mkdir -p "$work/real"
-cp "$work/oracle/usr/share/lua/5.1/basexx.lua" "$work/oracle/usr/share/lua/5.1/inspect.lua" "$work/real/"
+real_libs "$work/real"
 for pair in lua5.1:5.1 lua5.2:5.2 lua5.3:5.3 lua5.4:5.4 luajit:5.1; do
   lua=${pair%:*}; v=${pair#*:}; dir="$u/usr/lib/x86_64-linux-gnu/lua/$v"
   out=$(cd "$work" && env -i PATH=/usr/bin:/bin LUA_CPATH="$dir/?.so" LUA_PATH="/nonexistent/?.lua" \

@@ -130,6 +130,15 @@ fallback_links_check() {
   done
 }
 
+# real_libs DIR: the real basexx.lua (0.4.1) and inspect.lua (3.1.1), one
+# pure-Lua file each for every Lua, copied from need_oracle_root's root into
+# DIR (for load_check.lua --fallbacks real DIR).
+real_libs() {
+  need_oracle_root "$1/oracle"
+  cp "$1/oracle/usr/share/lua/5.1/basexx.lua" "$1/oracle/usr/share/lua/5.1/inspect.lua" "$1/"
+  rm -rf "$1/oracle"
+}
+
 # package_elf_checks DIR MACHINE LOADER [PREFIX]: elf_checks on every ELF
 # file below DIR (an unpacked package or tarball; *.so files as modules),
 # named PREFIX/<path below DIR>; sets $elves to their count.
