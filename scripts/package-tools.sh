@@ -9,6 +9,10 @@
 #                 interpreters, for the arm64 build and its emulated tests
 #     oracle-libs-<hash>.tar.gz  Debian's lua-basexx 0.4.1 and lua-inspect
 #                 3.1.1, the oracles of the fallback tests (need_oracle_root)
+#     debs/lua-basexx_0.4.1-*_all.deb  Debian unstable's package, which
+#                 tests/prosody/debian13.sh installs in its chroot
+#     debian-lua-listings-<hash>.txt  dpkg-deb -c of Debian 11-13's
+#                 lua-basexx, lua-inspect and lua-cjson (tests/packaging/distro_lua.sh)
 # Versions are pinned here; each was checked to build this crate.
 ZIGLANG_VERSION=0.17.1
 CARGO_ZIGBUILD_VERSION=0.24.0
