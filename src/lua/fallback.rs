@@ -8,9 +8,10 @@
 //! are absent (README "What Jitsi's plugins need").
 //!
 //! Each is this project's own Lua, carried inside the module and run once
-//! per `require`. Their functions' `debug.getinfo(f).source` names them
-//! (`=luajwtjitsi fallback basexx`), which is how `jitsi-jwt doctor` tells
-//! them from the real libraries.
+//! per `require`. Their functions' `debug.getinfo(f, "S").source` names
+//! them (`=luajwtjitsi fallback basexx`), which is how an admin (README
+//! "What Jitsi's plugins need") or a tool tells them from the real
+//! libraries.
 
 use mlua::{Lua, Table};
 
@@ -27,8 +28,9 @@ pub fn basexx(lua: &Lua) -> mlua::Result<Table> {
 }
 
 /// The value `require "inspect"` returns when only the fallback is found.
+/// Its `_URL` is this project's address, passed in from Cargo.toml.
 pub fn inspect(lua: &Lua) -> mlua::Result<Table> {
     lua.load(include_str!("fallback/inspect.lua"))
         .set_name(INSPECT_SOURCE)
-        .call(())
+        .call(env!("CARGO_PKG_HOMEPAGE"))
 }

@@ -15,12 +15,16 @@ local rawget, getmetatable, setmetatable, pcall = rawget, getmetatable, setmetat
 local concat, sort, floor = table.concat, table.sort, math.floor
 local byte, find, format, gsub, match = string.byte, string.find, string.format, string.gsub, string.match
 
+-- The module passes the project's address (Cargo.toml's homepage, its only
+-- home) as the chunk's argument.
+local homepage = ...
+
 local inspect = {
   -- A version check written for the real library sees the API it offers;
   -- the suffix says which code this is. The other fields describe this
   -- project, not inspect.lua, none of whose code is in it.
   _VERSION = "inspect.lua 3.1.0 (luajwtjitsi fallback)",
-  _URL = "https://r-seed-76611eb1.example/luajwtjitsi",
+  _URL = homepage,
   _DESCRIPTION = "human-readable representations of tables: luajwtjitsi's stand-in for inspect.lua 3.1.1",
   _LICENSE = "MIT (the luajwtjitsi project's licence; see its debian/copyright)",
 }
