@@ -2,6 +2,10 @@
 //! `cargo bench --bench core`. They print figures and assert nothing about
 //! time; `make bench` is the end-to-end view from Lua.
 #![forbid(unsafe_code)]
+#![allow(
+    clippy::panic,
+    reason = "a benchmark program: a missing fixture stops it"
+)]
 
 use divan::{black_box, Bencher};
 use luajwtjitsi::alg::{Algorithm, Hash};

@@ -9,6 +9,12 @@
 //!
 //! `limits WORK SECONDS` prints `RESULT rust OP OPS_PER_SEC` lines. Times are
 //! this thread's CPU time, as the Lua driver's `os.clock` is.
+#![allow(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "a benchmark program: a missing fixture or a wrong result stops it"
+)]
 #![forbid(unsafe_code)]
 
 use luajwtjitsi::alg::{Algorithm, Hash};
@@ -25,7 +31,10 @@ fn cpu_seconds(start: Instant) -> f64 {
     std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
         .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .map_or_else(|| start.elapsed().as_secs_f64(), |ns| ns as f64 / 1e9)
+        .map_or_else(
+            || start.elapsed().as_secs_f64(),
+            |ns| std::time::Duration::from_nanos(ns).as_secs_f64(),
+        )
 }
 
 /// Calls per second of `op`, measured as bench.lua measures: batches grown
@@ -55,7 +64,12 @@ fn measure(seconds: f64, mut op: impl FnMut(usize)) -> f64 {
         spent += clock() - t0;
         calls += n;
     }
-    calls as f64 / spent
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "a rate: calls stay far below 2^53, and a rounded count would not matter"
+    )]
+    let rate = calls as f64 / spent;
+    rate
 }
 
 fn read(path: &str) -> Vec<u8> {

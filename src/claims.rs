@@ -42,6 +42,10 @@ fn difference(a: Num, b: Num) -> String {
 
 fn as_f64(n: Num) -> f64 {
     match n {
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "mixed int/float arithmetic is done in doubles, as Lua does it"
+        )]
         Num::Int(i) => i as f64,
         Num::Float(f) => f,
     }
@@ -56,6 +60,10 @@ fn whole(f: f64) -> String {
 fn at_or_after(now: i64, limit: Num) -> bool {
     match limit {
         Num::Int(l) => now >= l,
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "a float limit is compared in doubles, as Lua compares a number with a float"
+        )]
         Num::Float(l) => (now as f64) >= l,
     }
 }
@@ -125,7 +133,7 @@ pub fn check_registered(
     accepted: Accepted<'_>,
     leeway: i64,
 ) -> Result<(), Error> {
-    // COMPAT: 3.0 skipped falsy values (`exp: false`); present means present.
+    // COMPAT(exp-false): 3.0 skipped falsy values (`exp: false`); present means present.
     let exp = claims
         .exp
         .as_ref()
@@ -163,7 +171,7 @@ pub fn check_registered(
     if let Some(list) = accepted.audiences {
         let aud = claims.aud.as_ref().ok_or(Error::AudienceMissing)?;
         let ok = match aud {
-            // RFC 7519 §4.1.3: an array of audience strings is accepted when
+            // COMPAT(aud-arrays): RFC 7519 §4.1.3: an array of audience strings is accepted when
             // any of them is (3.0 compared the array itself, which never
             // matched). An array holding anything but strings is not an
             // audience list: it is compared whole, as 3.0 did, so only "*"
@@ -204,6 +212,10 @@ fn same(a: &Value, b: &Value) -> bool {
         (Value::Number(_), Value::Number(_)) => match (number(a), number(b)) {
             (Some(Num::Int(x)), Some(Num::Int(y))) => x == y,
             (Some(Num::Float(x)), Some(Num::Float(y))) => x == y,
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "f is integral and inside [-2^63, 2^63), checked first, so the cast is exact"
+            )]
             (Some(Num::Int(i)), Some(Num::Float(f))) | (Some(Num::Float(f)), Some(Num::Int(i))) => {
                 // Exact, like Lua 5.3+: 2^63 as a float is not i64::MAX.
                 f.fract() == 0.0 && (-I64_BOUND..I64_BOUND).contains(&f) && f as i64 == i

@@ -71,6 +71,10 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
         match i64::try_from(v) {
             Ok(i) => Ok(Value::Number(i.into())),
+            #[allow(
+                clippy::cast_precision_loss,
+                reason = "above i64::MAX a number is a float, as in Lua; the nearest double is meant"
+            )]
             Err(_) => float(v as f64),
         }
     }
@@ -94,6 +98,8 @@ impl<'de> Visitor<'de> for StrictVisitor {
         let mut map = Map::new();
         while let Some(name) = access.next_key::<String>()? {
             let value = access.next_value_seed(StrictValue)?;
+            // COMPAT(strict-json): 3.0 parsed with lua-cjson, which is laxer; only
+            // strict RFC 8259 objects pass here (no duplicates, NaN or trailing data).
             if map.insert(name, value).is_some() {
                 // Parsers disagree on which duplicate wins; refusing is the
                 // only answer that cannot be turned against a verifier.
@@ -372,7 +378,10 @@ pub fn write_f64(out: &mut Vec<u8>, v: f64) -> Result<(), SerialiseError> {
         });
     }
     if v.fract() == 0.0 && v.abs() < EXACT_INT_LIMIT {
-        // Exact: |v| < 2^53, so the cast is lossless.
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "v is integral and |v| < 2^53, checked just above, so the cast is lossless"
+        )]
         write_i64(out, v as i64);
     } else {
         out.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
@@ -419,6 +428,8 @@ pub fn write_object<'a>(
     members: impl Iterator<Item = (&'a String, &'a Value)>,
 ) -> Result<(), SerialiseError> {
     let mut members: Vec<_> = members.collect();
+    // COMPAT(canonical-encode): 3.0 wrote members in table order; sorted, equal
+    // input gives byte-identical tokens.
     members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     out.push(b'{');
     for (i, (name, value)) in members.into_iter().enumerate() {

@@ -8,6 +8,11 @@
 //! own child modules (`pub use set::KeySet` makes `keys` depend on
 //! `keys::set`). Items re-exported at the crate root (`crate::Error`) count
 //! as their module.
+#![allow(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test crate: its helpers stop the test on a broken assumption"
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -6,6 +6,7 @@
 //! cannot be used. Secrets are read from a file or an environment variable,
 //! never from the command line, and are never printed (except by `secret`,
 //! whose job it is).
+#![forbid(unsafe_code)]
 
 mod time;
 
@@ -21,7 +22,7 @@ const SECRET_ENV: &str = "JITSI_JWT_SECRET";
 /// for at least the hash length: 32 bytes for HS256).
 const WEAK_SECRET: usize = 32;
 /// An `exp` further away than this gets a warning from `inspect`.
-const FAR_EXP_SECS: i64 = 7 * 24 * 3600;
+const FAR_EXP_SECS: u32 = 7 * 24 * 3600;
 
 #[derive(Parser)]
 #[command(
@@ -506,6 +507,12 @@ fn token_warnings(
     claims: &Map<String, Value>,
     now: i64,
 ) -> Vec<String> {
+    // Claims are compared as JSON numbers (doubles), as Lua compares them.
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "now is a Unix time in seconds, far below 2^53, so the double is exact"
+    )]
+    let now = now as f64;
     let mut w = Vec::new();
     match header.get("alg").and_then(Value::as_str) {
         Some(a) if a.eq_ignore_ascii_case("none") => {
@@ -534,16 +541,20 @@ fn token_warnings(
         None => w.push("no \"exp\": the token never expires".to_owned()),
         Some(v) => match v.as_f64() {
             None => w.push("\"exp\" is not a number: every verify refuses it".to_owned()),
-            Some(exp) if exp <= now as f64 => w.push("the token has expired".to_owned()),
-            Some(exp) if exp - now as f64 > FAR_EXP_SECS as f64 => w.push(format!(
+            Some(exp) if exp <= now => w.push("the token has expired".to_owned()),
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "only shown: the span is floored, and `as` saturates a huge exp"
+            )]
+            Some(exp) if exp - now > f64::from(FAR_EXP_SECS) => w.push(format!(
                 "exp is {} away: a leaked token stays usable that long",
-                time::relative_span((exp - now as f64) as i64)
+                time::relative_span((exp - now) as i64)
             )),
             Some(_) => {}
         },
     }
     if let Some(nbf) = claims.get("nbf").and_then(Value::as_f64) {
-        if nbf > now as f64 {
+        if nbf > now {
             w.push("the token is not valid yet (nbf in the future)".to_owned());
         }
     }

@@ -36,9 +36,12 @@ impl HmacSecret {
     /// [`KeyError::PemAsSecret`], [`KeyError::DerAsSecret`],
     /// [`KeyError::EncodedAsSecret`], [`KeyError::JwkAsSecret`].
     pub fn new(bytes: &[u8]) -> Result<HmacSecret, KeyError> {
+        // COMPAT(empty-secret): 3.0 accepted an empty secret, which anyone can sign with.
         if bytes.is_empty() {
             return Err(KeyError::EmptySecret);
         }
+        // COMPAT(key-as-secret): 3.0 took any bytes; a key used as a secret is the
+        // HS/RS confusion, since the public key is public.
         match key_shape(bytes) {
             KeyShape::Pem => Err(KeyError::PemAsSecret),
             KeyShape::Der => Err(KeyError::DerAsSecret),
@@ -274,10 +277,11 @@ mod tests {
     fn key_512_der() -> Vec<u8> {
         let mut n = vec![0x00, 0xC1];
         n.extend(std::iter::repeat_n(0x5A, 63));
-        let int = |v: &[u8]| [&[0x02, v.len() as u8][..], v].concat();
-        let seq = |v: &[u8]| [&[0x30, v.len() as u8][..], v].concat();
+        let len = |v: &[u8]| u8::try_from(v.len()).unwrap();
+        let int = |v: &[u8]| [&[0x02, len(v)][..], v].concat();
+        let seq = |v: &[u8]| [&[0x30, len(v)][..], v].concat();
         let rsa = seq(&[int(&n), int(&[1, 0, 1])].concat());
-        let bits = [&[0x03, (rsa.len() + 1) as u8, 0][..], &rsa].concat();
+        let bits = [&[0x03, len(&rsa) + 1, 0][..], &rsa].concat();
         let alg = seq(&[
             &[0x06, 9, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 1, 1, 1][..],
             &[0x05, 0],

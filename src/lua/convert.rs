@@ -161,7 +161,14 @@ impl<'de> Visitor<'de> for Build<'_> {
     }
     fn visit_u64<E>(self, v: u64) -> Result<Built<'de>, E> {
         // Beyond i64: a float, as json::parse_value makes it.
-        Ok(i64::try_from(v).map_or(Built::Float(v as f64), Built::Int))
+        match i64::try_from(v) {
+            Ok(i) => Ok(Built::Int(i)),
+            #[allow(
+                clippy::cast_precision_loss,
+                reason = "above i64::MAX a number is a float, as in Lua; the nearest double is meant"
+            )]
+            Err(_) => Ok(Built::Float(v as f64)),
+        }
     }
     fn visit_f64<E>(self, v: f64) -> Result<Built<'de>, E> {
         Ok(Built::Float(v))
@@ -324,11 +331,10 @@ fn classify(table: &Table) -> Result<Shape, Error> {
                 // The bytes are copied once here, so sorting compares plain
                 // slices instead of asking Lua for each side of each comparison.
                 Value::String(s) => named.push((s.as_bytes().to_vec(), v)),
-                Value::Integer(i) => indexed.push((i, v)),
-                Value::Number(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
-                    indexed.push((f as i64, v))
-                }
-                other => bad_key = Some(kind(&other)),
+                other => match whole(&other) {
+                    Some(i) => indexed.push((i, v)),
+                    None => bad_key = Some(kind(&other)),
+                },
             }
             Ok(())
         })
@@ -343,12 +349,14 @@ fn classify(table: &Table) -> Result<Shape, Error> {
             if indexed
                 .iter()
                 .enumerate()
-                .any(|(pos, (i, _))| *i != pos as i64 + 1)
+                .any(|(pos, (i, _))| usize::try_from(*i) != Ok(pos + 1))
             {
                 return Err(refuse("table", "sparse array (keys must be exactly 1..n)"));
             }
             Ok(Shape::Array(indexed.into_iter().map(|(_, v)| v).collect()))
         }
+        // COMPAT(canonical-encode): 3.0 wrote some form of a mixed table; it has no
+        // single JSON form, so it is refused.
         (false, false) => Err(refuse(
             "table",
             "mixed table (both string and integer keys)",
@@ -385,4 +393,19 @@ fn write_shape(out: &mut Vec<u8>, shape: Shape, depth: usize) -> Result<(), Erro
         }
     }
     Ok(())
+}
+
+/// A whole number from a Lua number: an integer, or an integral float below
+/// 9e15 (exact in a double). Seconds for `now` and `leeway`, array indexes
+/// for tables.
+pub(super) fn whole(v: &Value) -> Option<i64> {
+    match v {
+        Value::Integer(i) => Some(*i),
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "f is integral and |f| < 9e15, checked in the guard, so the cast is exact"
+        )]
+        Value::Number(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+        _ => None,
+    }
 }

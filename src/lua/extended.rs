@@ -3,7 +3,7 @@
 //! 3.0 functions, nothing here raises on bad input: `nil, message` instead.
 
 use super::calls::{arg, fail, one};
-use super::convert;
+use super::convert::{self, whole};
 use super::error::{ArgError, OptionArg};
 use crate::alg::Algorithm;
 use crate::token;
@@ -142,15 +142,6 @@ fn describe_key(k: &Value) -> String {
 fn alg_named(name: &[u8]) -> Result<Algorithm, OptionArg> {
     Algorithm::from_name(name)
         .ok_or_else(|| OptionArg::AlgUnknown(String::from_utf8_lossy(name).into_owned()))
-}
-
-/// A whole number of seconds from a Lua number (integer or integral float).
-fn whole(v: &Value) -> Option<i64> {
-    match v {
-        Value::Integer(i) => Some(*i),
-        Value::Number(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
-        _ => None,
-    }
 }
 
 /// A list of strings, read with ipairs semantics (at most 256 entries).

@@ -113,10 +113,8 @@ fn verify_lua(lua: &Lua, args: &MultiValue, now: Option<i64>) -> mlua::Result<Mu
 /// `_internals.verify_at(now, token, alg, key, issuers, audiences)`: `verify`
 /// with the clock fixed at `now` (whole seconds), for tests.
 fn verify_at(lua: &Lua, mut args: MultiValue) -> mlua::Result<MultiValue> {
-    let now = match args.pop_front() {
-        Some(Value::Integer(i)) => i,
-        Some(Value::Number(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => f as i64,
-        _ => return fail(lua, ArgError::Now),
+    let Some(now) = args.pop_front().as_ref().and_then(convert::whole) else {
+        return fail(lua, ArgError::Now);
     };
     verify_lua(lua, &args, Some(now))
 }
@@ -146,7 +144,8 @@ fn encode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
             Ok(())
         }
         Value::Table(header) => {
-            // COMPAT: 3.0 wrote typ and alg into the caller's header table.
+            // COMPAT(header-written): kept from 3.0, which wrote typ and alg
+            // into the caller's header table.
             header.raw_set("typ", "JWT")?;
             header.raw_set("alg", alg.name())?;
             convert::write_object_table(&mut header_json, header, "a header")
