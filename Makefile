@@ -1,8 +1,11 @@
 # The two commands a newcomer needs, plus the build.
-.PHONY: demo test build bench deb dist clean
+.PHONY: demo check test build bench deb dist clean
 
 demo:   ## build the module, start a private Prosody, log in with good and bad tokens
 	scripts/demo.sh
+
+check:  ## the quick loop: cargo fmt --check, clippy -D warnings, cargo test (binding's unit tests too); under 2 minutes warm
+	scripts/check.sh
 
 test:   ## every test: lints, Rust core and vectors, busted on five Lua runtimes, PyJWT interop, Prosody
 	scripts/test.sh

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (`make test`, called by .ci/run):
 #   1. set-up: Lua runtimes, busted, PyJWT venv (scripts/setup.sh)
-#   2. cargo fmt --check and clippy -D warnings (core and binding); the
+#   2. cargo fmt --check and clippy -D warnings (core and binding, the lints
+#      of Cargo.toml's [workspace.lints]: scripts/check.sh lint); the
 #      declared rust-version covers every locked crate (scripts/msrv.sh)
-#   3. cargo test: unit tests and every conformance vector against the core
+#   3. cargo test: unit tests, every conformance vector against the core,
+#      the COMPAT(<id>) tags against the CHANGELOG (scripts/check.sh test)
 #   4. build the module for lua51 lua52 lua53 lua54 luajit
 #   5. each .so: exports luaopen_luajwtjitsi, no embedded Lua, libc only;
 #      a probe build proves a panic reaches Lua as an error, not an abort
@@ -73,19 +75,15 @@ trap 'stage_done' EXIT
 stage "set-up"
 scripts/setup.sh
 
+# Stages 2 and 3 are `make check` (scripts/check.sh), in two halves.
 stage "format and lints"
-cargo fmt --all --check
-cargo clippy --locked --all-targets -q -- -D warnings
-cargo clippy --locked --no-default-features --features lua54,module -q -- -D warnings
-cargo clippy --locked -p jitsi-jwt --all-targets -q -- -D warnings
+scripts/check.sh lint
 scripts/msrv.sh 2>&1 | tee "$logs/checks.log"
 
-stage "cargo test (core, conformance vectors)"
-cargo test --locked 2>&1 | tee "$logs/cargo.log"
-cargo test --locked -p jitsi-jwt 2>&1 | tee -a "$logs/cargo.log"
-# The binding's unit tests (its pinned messages) need a Lua to link: a
-# vendored Lua 5.4, for this test build only.
-cargo test --locked --lib --no-default-features --features lua54,vendored lua:: 2>&1 | tee -a "$logs/cargo.log"
+stage "cargo test (core, conformance vectors, COMPAT tags)"
+# The binding's unit tests (its pinned messages) need a Lua to link:
+# check.sh gives them a vendored Lua 5.4, for that test build only.
+scripts/check.sh test 2>&1 | tee "$logs/cargo.log"
 
 stage "build all Lua flavours"
 scripts/build.sh
