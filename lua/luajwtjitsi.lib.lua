@@ -30,6 +30,8 @@ end
 
 local view = {}
 for name, value in pairs(native) do
+	-- COMPAT(decode-require-only): plugins that find `decode` use it to decode
+	-- without verification, so the shim, unlike `require`, leaves it out.
 	if name ~= "decode" then
 		view[name] = value
 	end

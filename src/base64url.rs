@@ -4,7 +4,8 @@
 use base64::engine::general_purpose::{URL_SAFE_NO_PAD, URL_SAFE_PAD_INDIFFERENT};
 use base64::Engine;
 
-/// Decode a token segment. Trailing `=` padding is accepted (COMPAT: 3.0 and
+/// Decode a token segment. COMPAT(base64url-strict): one spelling per
+/// segment, where 3.0 was laxer. Trailing `=` padding is accepted (3.0 and
 /// PyJWT accept it); `+`, `/`, whitespace, `=` inside the text, a length of
 /// 4n+1 and non-zero trailing bits are refused, so every segment has exactly
 /// one accepted spelling apart from its padding.

@@ -51,6 +51,8 @@ pub enum Error {
     NbfNotNumber,
     /// now >= exp. `since` is now − exp and `valid_for` is exp − iat (when
     /// `iat` is a number), both already formatted as integers.
+    /// COMPAT(exp-message): jitsi-meet's detailed form; 3.0 said only
+    /// `Not acceptable by exp`.
     #[error("Not acceptable by exp ({since} sec since expired{})", valid_for.as_ref().map(|m| format!(", valid for:{m} sec")).unwrap_or_default())]
     Expired {
         /// Seconds since expiry.

@@ -13,6 +13,10 @@ use serde_json::{Map, Value};
 /// another curve is `Invalid alg`). That closes the HS/RS confusion 2.0's
 /// `decode` allowed. Messages are 2.0's (`Invalid json`, `Invalid alg`,
 /// `Not acceptable by exp`, ...). No `iss`/`aud` checks, as in 2.0.
+///
+/// COMPAT(decode-verified): 2.0 decoded without verification when asked;
+/// this always verifies. COMPAT(decode-key-family): the key's family limits
+/// the header's alg.
 pub fn decode(token_text: &[u8], key: &[u8], now: i64) -> Result<Map<String, Value>, Error> {
     token::verify(token_text, &Policy::legacy(), Keys::Bytes(key), now)?
         .claims()

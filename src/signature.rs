@@ -153,7 +153,8 @@ pub fn hmac_tag(hash: Hash, key: &[u8], msg: &[u8]) -> Vec<u8> {
     .unwrap_or_default()
 }
 
-/// Constant-time check of an HMAC tag (3.0 compared with `==`). A tag of the
+/// Constant-time check of an HMAC tag. COMPAT(constant-time-hmac): 3.0
+/// compared with `==`, whose timing can leak the tag. A tag of the
 /// wrong length fails.
 pub fn hmac_verify(hash: Hash, key: &[u8], msg: &[u8], tag: &[u8]) -> bool {
     with_hmac!(hash, key, |mac| {

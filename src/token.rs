@@ -31,7 +31,7 @@ pub struct Segments<'a> {
 
 /// Split `token` into exactly three `.`-separated segments, header and
 /// payload non-empty, the whole at most [`MAX_TOKEN_LEN`] bytes.
-/// COMPAT: 3.0 dropped empty segments and also split on `\`; this does not.
+/// COMPAT(token-shape): 3.0 dropped empty segments and also split on `\`; this does not.
 pub fn split(token: &[u8]) -> Result<Segments<'_>, Error> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(Error::InvalidToken);

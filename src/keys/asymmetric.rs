@@ -140,6 +140,7 @@ fn build_signer(public: &PublicKey, private: Option<&PrivatePart>) -> Result<Sig
         return Err(KeyError::PublicCannotSign);
     };
     match (public, private) {
+        // COMPAT(rsa-sizes): 3.0 signed with a key of any size.
         (PublicKey::Rsa { bits, .. }, _) if *bits < RSA_MIN_SIGN_BITS => {
             Err(KeyError::RsaSignTooSmall {
                 bits: *bits,

@@ -90,6 +90,8 @@ pub(crate) fn spki(der: &[u8]) -> Result<AsymmetricKey, KeyError> {
     public_from_spki(info.algorithm.oid, params, bits).map(AsymmetricKey::public_only)
 }
 
+/// COMPAT(key-formats): 3.0 raised a Lua error on a certificate; its public
+/// key is used here, as OpenSSL reads it.
 pub(crate) fn certificate(der: &[u8]) -> Result<AsymmetricKey, KeyError> {
     let cert = x509_cert::Certificate::from_der(der)
         .map_err(|cause| malformed(Structure::Certificate, cause))?;
@@ -227,6 +229,7 @@ pub(crate) fn rsa_components(n: &[u8], e: &[u8]) -> Result<PublicKey, KeyError> 
         Some(&top) => n.len() * 8 - top.leading_zeros() as usize,
         None => 0,
     };
+    // COMPAT(rsa-sizes): 3.0 verified with a key of any size.
     if bits < RSA_MIN_VERIFY_BITS {
         return Err(KeyError::RsaTooSmall {
             bits,

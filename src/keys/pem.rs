@@ -113,6 +113,7 @@ fn pem_blocks(text: &[u8]) -> Vec<PemBlock> {
 /// content), an unreadable first certificate, an encrypted key, header
 /// lines, a file with no key block.
 pub(crate) fn pem_file(text: &[u8]) -> Result<AsymmetricKey, KeyError> {
+    // COMPAT(key-formats): 3.0 raised a Lua error on a PEM with leading whitespace.
     // The contract's promise beyond OpenSSL: whitespace before -----BEGIN.
     let start = text.trim_ascii_start();
     let text = if start.starts_with(b"-----BEGIN") {

@@ -8,6 +8,8 @@ pub fn arg(args: &MultiValue, i: usize) -> &Value {
     args.get(i).unwrap_or(&Value::Nil)
 }
 
+/// COMPAT(lua-errors): where 3.0 raised a Lua error (bad base64, a number
+/// payload, a garbage key), the module returns this instead.
 /// `nil, message`: two values, as every failure returns.
 pub fn fail(lua: &Lua, err: impl ToString) -> mlua::Result<MultiValue> {
     Ok(MultiValue::from_vec(vec![

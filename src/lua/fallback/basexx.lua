@@ -10,7 +10,7 @@
 -- the inside of a Lua pattern class ("%s", " \n", "-"): those characters
 -- are dropped before decoding.
 --
--- COMPAT: basexx's quirks are kept on purpose, since code written against
+-- AS-BASEXX: basexx's quirks are kept on purpose, since code written against
 -- it may rely on them: decoders skip '=' anywhere and drop leftover bits;
 -- from_bit and from_hex keep an incomplete last group as it is ("414" ->
 -- "A4"); from_z85 reads the printable characters outside its alphabet as
@@ -119,7 +119,7 @@ end
 
 local Z85_SYMBOLS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
 local Z85_DIGIT, Z85_SYMBOL = alphabet(Z85_SYMBOLS)
--- COMPAT: basexx accepts every printable ASCII character (32-126); those
+-- AS-BASEXX: basexx accepts every printable ASCII character (32-126); those
 -- outside the alphabet count as 0.
 local Z85_VALUE = {}
 for code = 32, 126 do
@@ -152,7 +152,7 @@ do
     end
   end
 end
--- from_bit reads these after lower-casing; COMPAT: basexx's aliases.
+-- from_bit reads these after lower-casing; AS-BASEXX: basexx's aliases.
 local BIT_VALUE = { ["0"] = "0", ["1"] = "1", o = "0", i = "1", l = "1" }
 
 --------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ function basexx.from_bit(str, ignore)
     end
     bits[i] = v
   end
-  -- COMPAT: a last group of fewer than 8 bits stays in the result as text.
+  -- AS-BASEXX: a last group of fewer than 8 bits stays in the result as text.
   local bytes = concat(bits):gsub("........", BYTE_OF_BITS)
   return bytes
 end
@@ -194,7 +194,7 @@ function basexx.from_hex(str, ignore)
   if bad then
     return nil, unexpected(str, bad)
   end
-  -- COMPAT: an odd last digit stays in the result as it is.
+  -- AS-BASEXX: an odd last digit stays in the result as it is.
   local bytes = str:gsub("..", BYTE_OF_HEX)
   return bytes
 end
@@ -262,7 +262,7 @@ function basexx.from_z85(str, ignore)
       end
       n = n * 85 + v
     end
-    -- COMPAT: values past 2^32 - 1 ("#####") wrap, as in basexx.
+    -- AS-BASEXX: values past 2^32 - 1 ("#####") wrap, as in basexx.
     for k = 3, 0, -1 do
       out[#out + 1] = char(floor(n / POW2[8 * k]) % 256)
     end

@@ -8,7 +8,7 @@
 -- no inspect.lua is on package.path.
 --
 -- Several choices below exist only so that the output, and the errors raised
--- for bad options, are the real library's; they are tagged COMPAT.
+-- for bad options, are the real library's; they are tagged AS-INSPECT.
 
 local type, tostring, pairs, ipairs = type, tostring, pairs, ipairs
 local rawget, getmetatable, setmetatable, pcall = rawget, getmetatable, setmetatable, pcall
@@ -43,7 +43,7 @@ local letter_escape = {
 }
 
 -- One byte the pattern below picked (a backslash or a %c control byte) and
--- the digit after it, if any. COMPAT: other bytes below 32 are written in
+-- the digit after it, if any. AS-INSPECT: other bytes below 32 are written in
 -- decimal, padded to three digits only when a digit follows (so the text
 -- reads back as the same bytes); DEL (127) is a %c byte that stays as it is.
 local function escape_one(c, digit)
@@ -62,7 +62,7 @@ local function escape(s)
   return (gsub(s, "([%c\\])(%d?)", escape_one))
 end
 
--- COMPAT: double quotes unless the text holds a double quote and no single
+-- AS-INSPECT: double quotes unless the text holds a double quote and no single
 -- one; inside double quotes, `"` becomes `\"`.
 local function quote(s)
   local dq = find(s, '"', 1, true)
@@ -73,7 +73,7 @@ end
 
 -- Keys -----------------------------------------------------------------------
 
--- COMPAT: any name-shaped string is written bare, Lua's reserved words too.
+-- AS-INSPECT: any name-shaped string is written bare, Lua's reserved words too.
 local function bare_key(k)
   return type(k) == "string" and match(k, "^[_%a][_%a%d]*$") ~= nil
 end
@@ -121,7 +121,7 @@ end
 -- Metatables -------------------------------------------------------------------
 
 -- The text a table's __tostring gives, when it gives a non-empty string.
--- COMPAT: an error, or a nil or false result, is shown as "error: <value>".
+-- AS-INSPECT: an error, or a nil or false result, is shown as "error: <value>".
 local function tostring_comment(t, mt)
   if type(mt) ~= "table" then return nil end
   local f = rawget(mt, "__tostring")
@@ -169,7 +169,7 @@ end
 -- A copy of the value as `process` rewrites it: process(item, path) is asked
 -- about every value, key and metatable (paths end with inspect.KEY for a key,
 -- inspect.METATABLE for a metatable); nil drops the item. A table is copied
--- once however often it is reached, so cycles survive. COMPAT: `process`
+-- once however often it is reached, so cycles survive. AS-INSPECT: `process`
 -- stays a local of this function (the real library's error for a process that
 -- is not callable names it so).
 local function rewrite(process, item, path, copies)
@@ -192,7 +192,7 @@ end
 
 -- Rendering ---------------------------------------------------------------------
 
--- COMPAT: the text is gathered as the same pieces the real library joins, so
+-- AS-INSPECT: the text is gathered as the same pieces the real library joins, so
 -- that a newline option table.concat refuses fails at the same index.
 local function render(root, depth, newline, indent, counts)
   local out, n = {}, 0
@@ -271,7 +271,7 @@ local function render(root, depth, newline, indent, counts)
   end
 
   local function tbl(t)
-    -- COMPAT: compared with ==, so a table whose __eq says so prints as a marker.
+    -- AS-INSPECT: compared with ==, so a table whose __eq says so prints as a marker.
     if t == inspect.KEY or t == inspect.METATABLE then
       put(tostring(t))
     elseif ids[t] ~= nil then
@@ -281,7 +281,7 @@ local function render(root, depth, newline, indent, counts)
     elseif level >= depth then
       put("{...}")
     else
-      -- COMPAT: a table the count never saw (a __pairs that hides it) is an
+      -- AS-INSPECT: a table the count never saw (a __pairs that hides it) is an
       -- error, as in the real library.
       if counts[t] > 1 then
         put("<")
