@@ -171,9 +171,9 @@ pub fn check_registered(
     if let Some(list) = accepted.audiences {
         let aud = claims.aud.as_ref().ok_or(Error::AudienceMissing)?;
         let ok = match aud {
-            // COMPAT(aud-arrays): RFC 7519 §4.1.3: an array of audience strings is accepted when
-            // any of them is (3.0 compared the array itself, which never
-            // matched). An array holding anything but strings is not an
+            // COMPAT(aud-arrays): RFC 7519 §4.1.3: an array of audience
+            // strings is accepted when any of them is (3.0 compared the array
+            // itself, which never matched). An array holding anything but strings is not an
             // audience list: it is compared whole, as 3.0 did, so only "*"
             // accepts it.
             Value::Array(items) if items.iter().all(Value::is_string) => {

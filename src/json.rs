@@ -428,8 +428,8 @@ pub fn write_object<'a>(
     members: impl Iterator<Item = (&'a String, &'a Value)>,
 ) -> Result<(), SerialiseError> {
     let mut members: Vec<_> = members.collect();
-    // COMPAT(canonical-encode): 3.0 wrote members in table order; sorted, equal
-    // input gives byte-identical tokens.
+    // COMPAT(canonical-encode): 3.0 (lua-cjson) wrote members in Lua's
+    // traversal order, which varies; sorted, equal input gives equal tokens.
     members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     out.push(b'{');
     for (i, (name, value)) in members.into_iter().enumerate() {

@@ -355,8 +355,9 @@ fn classify(table: &Table) -> Result<Shape, Error> {
             }
             Ok(Shape::Array(indexed.into_iter().map(|(_, v)| v).collect()))
         }
-        // COMPAT(canonical-encode): 3.0 wrote some form of a mixed table; it has no
-        // single JSON form, so it is refused.
+        // COMPAT(canonical-encode): 3.0 (lua-cjson) wrote a mixed table as an
+        // object, its integer keys turned into strings; no single JSON form
+        // says what the caller meant, so it is refused.
         (false, false) => Err(refuse(
             "table",
             "mixed table (both string and integer keys)",
