@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# README "What Jitsi's plugins need" says which Debian release packages
+# docs/jitsi-plugins.md ("What Jitsi's plugins need") says which Debian release packages
 # basexx, inspect and cjson for which Lua. This keeps that table true:
 #   1. Debian 11, 12 and 13's lua-basexx, lua-inspect and lua-cjson (amd64)
 #      are fetched with an apt configuration of their own
@@ -10,7 +10,7 @@
 #   2. from each listing, the Lua versions the module is there for: a
 #      /usr/share/lua/5.x/<name>.lua (basexx, inspect) or a
 #      /usr/lib/x86_64-linux-gnu/lua/5.x/<name>.so (cjson), file or symlink;
-#   3. README's table rows (between the header line below and the first line
+#   3. that page's table rows (between the header line below and the first line
 #      that does not start with "|") must be exactly the rows made from that.
 # Last lines: "distro-lua: took N s", "distro-lua: N passed, N failed".
 set -euo pipefail
@@ -74,20 +74,21 @@ expected=$(for r in "${RELEASES[@]}"; do
   echo "$row |"
 done)
 
-# ---- 3. README's rows
-actual=$(awk -v h="$HEADER" '$0 == h {on = 1; getline; next} on && !/^\|/ {exit} on' README.md)
+# ---- 3. the page's rows
+page=docs/jitsi-plugins.md
+actual=$(awk -v h="$HEADER" '$0 == h {on = 1; getline; next} on && !/^\|/ {exit} on' "$page")
 if [ -z "$actual" ]; then
-  bad "README has no table under the header: $HEADER"
+  bad "$page has no table under the header: $HEADER"
 elif [ "$actual" = "$expected" ]; then
   ok
-  echo "distro-lua: README's table matches dpkg-deb -c of Debian 11-13's packages:"
+  echo "distro-lua: $page's table matches dpkg-deb -c of Debian 11-13's packages:"
   printf '%s\n' "$expected"
 else
-  bad "README's table differs from dpkg-deb -c of Debian 11-13's packages (want < > README):"
+  bad "$page's table differs from dpkg-deb -c of Debian 11-13's packages (want < > $page):"
   diff <(printf '%s\n' "$expected") <(printf '%s\n' "$actual") || true
 fi
 # Each row's claim is counted too, so a table that lost a row fails loudly.
 for r in "${RELEASES[@]}"; do
-  if grep -qF "| ${r% *} (${r#* }) |" <<<"$actual"; then ok; else bad "README's table has no row for Debian ${r% *}"; fi
+  if grep -qF "| ${r% *} (${r#* }) |" <<<"$actual"; then ok; else bad "$page's table has no row for Debian ${r% *}"; fi
 done
 finish

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The docker-jitsi-meet recipe (docs/docker-jitsi-meet/Dockerfile, shown in
-# README "docker-jitsi-meet"), as far as it can be tested with no container
+# docs/docker-jitsi-meet.md), as far as it can be tested with no container
 # engine:
-#   1. README shows the recipe exactly as the file has it, and the recipe's
+#   1. docs/docker-jitsi-meet.md shows the recipe exactly as the file has it, and the recipe's
 #      default LUAJWTJITSI_VERSION is Cargo.toml's version;
 #   2. for each binary tarball of build/dist/ (linux-x86_64, and
 #      linux-aarch64 once dist makes it): the recipe's RUN step, run by sh
@@ -36,9 +36,9 @@ dist=$(dist_dir)
 version=$(crate_field version)
 top="luajwtjitsi-native-$version"
 
-# ---- 1. README and the recipe
-awk '/^```dockerfile$/ {on = 1; next} on && /^```$/ {exit} on' README.md > "$work/readme-recipe"
-check "README's dockerfile block is $recipe" "cmp -s '$recipe' '$work/readme-recipe'"
+# ---- 1. docs/docker-jitsi-meet.md and the recipe
+awk '/^```dockerfile$/ {on = 1; next} on && /^```$/ {exit} on' docs/docker-jitsi-meet.md > "$work/page-recipe"
+check "docs/docker-jitsi-meet.md's dockerfile block is $recipe" "cmp -s '$recipe' '$work/page-recipe'"
 recipe_version=$(sed -n 's/^ARG LUAJWTJITSI_VERSION=//p' "$recipe")
 check "the recipe's LUAJWTJITSI_VERSION ($recipe_version) is Cargo.toml's ($version)" "[ '$recipe_version' = '$version' ]"
 
