@@ -146,13 +146,13 @@ local function per_call_us(rate) return rate and rate > 0 and 1e6 / rate or nil 
 local core_hv, ring_rv = stats("rust", "core-hs256-verify"), stats("rust", "ring-rsa2048-verify")
 if hv and hv < 200000 and core_hv then
 	print(string.format("  HS256 verify: the Rust core alone takes %.1f us a call here; the other %.1f us is"
-		.. "\n    building the claims table through mlua's safe API (README \"Performance\")",
+		.. "\n    building the claims table through mlua's safe API (docs/performance.md)",
 		per_call_us(core_hv), per_call_us(hv) - per_call_us(core_hv)))
 end
 local core_he = stats("rust", "core-hs256-encode")
 if he and he < 200000 and core_he then
 	print(string.format("  HS256 encode: the Rust core alone takes %.1f us a call here; the other %.1f us is"
-		.. "\n    reading the Lua payload table through mlua's safe API (README \"Performance\")",
+		.. "\n    reading the Lua payload table through mlua's safe API (docs/performance.md)",
 		per_call_us(core_he), per_call_us(he) - per_call_us(core_he)))
 end
 if rv and rv < 40000 and ring_rv then

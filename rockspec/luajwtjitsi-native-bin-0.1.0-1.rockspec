@@ -2,7 +2,7 @@
 -- no network beyond the source tarball. Its source is the binary release
 -- tarball with every architecture that `make dist` makes
 -- (luajwtjitsi-native-<version>-linux.tar.gz: linux-x86_64/ and linux-aarch64/,
--- layout in README "Release artifacts"); installing picks the .so for the Lua
+-- layout in docs/release-artifacts.md); installing picks the .so for the Lua
 -- luarocks targets (LuaJIT takes the 5.1 build) and for `uname -m`.
 --
 -- Accepted by luarocks 2.4 and 3: no rockspec_format 3.0 features.

@@ -2,7 +2,7 @@
 # `make bench`: operations per second of this module under Lua 5.4, beside
 # Prosody 0.12's util.jwt, any other luajwtjitsi given with --baseline, and
 # the raw limits (HMAC-SHA256, ring RSA-2048, the Rust core without Lua)
-# measured in the same run. See README "Performance".
+# measured in the same run. See docs/performance.md.
 #
 #   scripts/bench.sh [--rounds N] [--seconds S] [--baseline DIR]... [--cpu N|none]
 #                    [--keys N] [--no-prosody] [--quick]

@@ -3,8 +3,8 @@
 #   luajwtjitsi-native-<v>-linux-x86_64.tar.gz   the glibc-2.28 builds of
 #   luajwtjitsi-native-<v>-linux-aarch64.tar.gz  scripts/package-deb.sh for
 #       amd64 and arm64 (one .so per Lua 5.1/LuaJIT, 5.2, 5.3, 5.4, and
-#       jitsi-jwt), the shim, README, CHANGELOG, licence (layout: README
-#       "Release artifacts")
+#       jitsi-jwt), the shim, README, CHANGELOG, licence (layout:
+#       docs/release-artifacts.md)
 #   luajwtjitsi-native-<v>-linux.tar.gz          both architectures in one
 #       tarball: the prebuilt rock's source
 #   luajwtjitsi-native-<v>.tar.gz                 the source (tracked files),

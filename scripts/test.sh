@@ -28,7 +28,7 @@
 #      `make dist`, and the prebuilt rock installed offline by Debian 11's
 #      luarocks 2.4 and by luarocks 3 for every Lua, its arm64 files too
 #      (tests/packaging/dist.sh, reusing the deb stages' builds)
-#      README's table of what Debian 11-13 package for which Lua (basexx,
+#      docs/jitsi-plugins.md's table of what Debian 11-13 package for which Lua (basexx,
 #      inspect, cjson) against `dpkg-deb -c` of those packages
 #      (tests/packaging/distro_lua.sh, listings cached)
 #      the .deb's basexx and inspect fallbacks in this machine's Prosody 0.12:

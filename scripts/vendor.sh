@@ -3,7 +3,7 @@
 # DIR/vendor, and DIR/.cargo/config.toml, which makes cargo in DIR take its
 # crates from there, so `cargo build --offline --locked` works with no
 # network and an empty CARGO_HOME. scripts/dist.sh runs it on the source
-# tarball's folder (README "Building with no network").
+# tarball's folder (docs/install.md, "Building with no network").
 #
 # "Release builds" are the module (`--no-default-features --features
 # <flavour>,module` for lua51 lua52 lua53 lua54 luajit) and jitsi-jwt, for

@@ -36,7 +36,7 @@ impl Curve {
 /// names the algorithm and the token's header must match it exactly.
 ///
 /// HS* and RS* are luajwtjitsi 3.0's set; PS*, ES* and EdDSA (Ed25519) go
-/// beyond it (CONTRACT §7).
+/// beyond it (docs/contract.md §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Algorithm {
     /// HMAC with SHA-256.

@@ -1,4 +1,4 @@
-//! The registered claims `verify` checks once the signature holds (CONTRACT
+//! The registered claims `verify` checks once the signature holds (docs/contract.md
 //! §2 rows 15-22): `exp` and `nbf` types, then times, then `iss`, then `aud`.
 #![forbid(unsafe_code)]
 
@@ -122,7 +122,7 @@ pub fn check_with_leeway(
     check_registered(&Registered::from_map(claims), now, accepted, leeway)
 }
 
-/// The claim checks in CONTRACT §2's order (rows 15-22): the `exp` and
+/// The claim checks in docs/contract.md §2's order (rows 15-22): the `exp` and
 /// `nbf` types, `exp`, `nbf`, then `iss`, then `aud`. `leeway` seconds of
 /// clock skew are allowed on both sides: a token is expired from
 /// `exp + leeway` on, and valid from `nbf - leeway`. The exp message still

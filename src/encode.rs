@@ -1,4 +1,4 @@
-//! `encode`: canonical header and payload, signed (CONTRACT §3).
+//! `encode`: canonical header and payload, signed (docs/contract.md §3).
 #![forbid(unsafe_code)]
 
 use crate::alg::{Algorithm, Family};

@@ -1,5 +1,5 @@
 //! The core's error type. Its `Display` is the exact message a Lua caller
-//! sees as the second return value: the strings of CONTRACT §2–§4, which
+//! sees as the second return value: the strings of docs/contract.md §2–§4, which
 //! Prosody logs and jitsi-meet's plugins match on. Do not reword them. The
 //! reasons under `Invalid key` are [`KeyError`]'s; the messages about Lua
 //! arguments (`token argument must be string`, ...) are the binding's
@@ -84,7 +84,7 @@ pub enum Error {
     #[error("verifier: {0}")]
     VerifierOption(#[from] OptionError),
 
-    // --- encode() (CONTRACT §3) ----------------------------------------------
+    // --- encode() (docs/contract.md §3) ----------------------------------------------
     /// A value JSON cannot hold. `kind` is the Lua type name.
     #[error("Cannot serialise {kind}: {reason}")]
     Serialise {
@@ -97,7 +97,7 @@ pub enum Error {
     #[error("Not a private PEM key: {0}")]
     NotPrivateKey(KeyError),
 
-    // --- decode(): the 1.x/2.0 API (CONTRACT §4) -----------------------------
+    // --- decode(): the 1.x/2.0 API (docs/contract.md §4) -----------------------------
     /// `decode`: header or payload is not base64url JSON objects.
     #[error("Invalid json")]
     InvalidJson,
@@ -145,7 +145,7 @@ mod tests {
     use crate::keys::KeyError;
 
     /// Every message, pinned. A change here breaks Prosody log matching and
-    /// jitsi-meet plugins: update CONTRACT.md first.
+    /// jitsi-meet plugins: update docs/contract.md first.
     #[test]
     fn messages_are_the_contract_strings() {
         let cases = [

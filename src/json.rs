@@ -41,7 +41,7 @@ pub fn parse_value(bytes: &[u8]) -> Option<Value> {
 }
 
 /// Builds a `Value`, refusing duplicate member names and turning integers
-/// outside the signed 64-bit range into floats (CONTRACT §2 value mapping).
+/// outside the signed 64-bit range into floats (docs/contract.md §2 value mapping).
 struct StrictValue;
 
 impl<'de> DeserializeSeed<'de> for StrictValue {

@@ -1,5 +1,5 @@
 //! `decode(token, key [, verify])`: the 1.x/2.0 API that jitsi-meet called
-//! before April 2022 (CONTRACT §4).
+//! before April 2022 (docs/contract.md §4).
 #![forbid(unsafe_code)]
 
 use crate::error::Error;

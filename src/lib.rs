@@ -2,10 +2,13 @@
 //! authentication loads, as a Rust core with a thin Lua binding.
 //!
 //! The core (everything outside `lua/`) has no Lua types and takes the time
-//! as an argument. `CONTRACT.md` in the shared folder is the specification;
-//! the README lists every deliberate difference from luajwtjitsi 3.0.
+//! as an argument. `docs/contract.md` is the specification, and
+//! its §8 lists every deliberate difference from luajwtjitsi 3.0.
 // unsafe_code, missing_docs and the panic and cast lints come from
 // [workspace.lints] in Cargo.toml; the core files forbid unsafe code outright.
+// No panics reachable from input: no unwrap/expect, no unchecked indexing or
+// slicing, no panic!/unreachable! outside tests (docs/panic-review.md lists what
+// remains and why it cannot fire).
 
 pub mod alg;
 pub mod base64url;

@@ -167,7 +167,7 @@ pub fn hmac_verify(hash: Hash, key: &[u8], msg: &[u8], tag: &[u8]) -> bool {
 /// RSASSA-PKCS1-v1_5 verification.
 pub fn rsa_verify(hash: Hash, n: &[u8], e: &[u8], bits: usize, msg: &[u8], sig: &[u8]) -> bool {
     // ring's "legacy" parameter sets differ from the others only in allowing
-    // 1024-bit moduli, which CONTRACT §5 accepts for verification.
+    // 1024-bit moduli, which docs/contract.md §5 accepts for verification.
     let params: &'static rs::RsaParameters = match hash {
         Hash::Sha256 => &rs::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
         Hash::Sha512 => &rs::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,

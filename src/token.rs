@@ -1,5 +1,5 @@
 //! The compact JWS token: splitting, decoding, and the one verification
-//! pipeline, [`verify`], in the order of CONTRACT §2 (rows 6-22; rows 1-5
+//! pipeline, [`verify`], in the order of docs/contract.md §2 (rows 6-22; rows 1-5
 //! are the binding's). 3.0's `verify`, 2.0's `decode` and `jwt.verifier`
 //! differ only in their [`Policy`] and where their [`Keys`] come from.
 #![forbid(unsafe_code)]
@@ -194,7 +194,7 @@ impl Verified {
     }
 }
 
-/// The verification pipeline, for every API (CONTRACT §2 rows 6-22): split;
+/// The verification pipeline, for every API (docs/contract.md §2 rows 6-22): split;
 /// decode the header, the payload and the signature; `typ`; the algorithm
 /// by `policy.algs`; the key; the signature; then the registered claims and
 /// the required ones. Before the signature holds, the payload is only
@@ -287,7 +287,7 @@ fn pipeline(
 /// 2.0's rule: whether the family of the key in `bytes` allows `alg`.
 /// Bytes the one classification rule calls a secret allow only HS*;
 /// anything else must parse as an asymmetric key (`Invalid key` if not)
-/// and allows only its own algorithms (CONTRACT §4). That closes the HS/RS
+/// and allows only its own algorithms (docs/contract.md §4). That closes the HS/RS
 /// confusion 2.0's `decode` allowed.
 fn family_allows(bytes: &[u8], alg: Algorithm) -> Result<bool, Error> {
     if keys::key_shape(bytes) == KeyShape::Secret {
@@ -301,7 +301,7 @@ fn family_allows(bytes: &[u8], alg: Algorithm) -> Result<bool, Error> {
 /// at time `now` (whole seconds since the epoch), for Rust callers: the
 /// claims as a map. The algorithm is the caller's, never the token's; `key`
 /// is an HMAC secret for HS*, and a PEM or DER key or certificate otherwise
-/// (CONTRACT §5). `Algorithm not supported` when `expected_alg` is not a
+/// (docs/contract.md §5). `Algorithm not supported` when `expected_alg` is not a
 /// name this module knows.
 pub fn verify_3_0(
     token: &[u8],

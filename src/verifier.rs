@@ -93,7 +93,7 @@ impl Verifier {
 
     /// Verify `token` at time `now` (whole seconds): [`token::verify`] with
     /// this verifier's policy and keys. The checks and messages are
-    /// `verify`'s (CONTRACT §2 rows 7-22), then each required claim
+    /// `verify`'s (docs/contract.md §2 rows 7-22), then each required claim
     /// (`'<name>' claim is missing`).
     pub fn check(&self, token_text: &[u8], now: i64) -> Result<Verified, Error> {
         let policy = Policy {

@@ -1,4 +1,4 @@
-//! Every documented limit, tested at its boundary (README "Limits").
+//! Every documented limit, tested at its boundary (docs/limits.md).
 //! Token length and JSON depth are also pinned as data in
 //! tests/vectors/project-verify.json (size/*, json/*), which both the Rust
 //! and the Lua runners read; the accepted-list length and encode's table

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What each shipped build/<flavour>/luajwtjitsi.so must be (CONTRACT §1):
+# What each shipped build/<flavour>/luajwtjitsi.so must be (docs/contract.md §1):
 # it exports luaopen_luajwtjitsi, and luaopen_basexx and luaopen_inspect for
 # the fallbacks (issue 18), and no other luaopen_*; takes every lua_* symbol from the host
 # interpreter (no embedded Lua), and needs nothing beyond libc6's libraries

@@ -1,5 +1,5 @@
 //! The bounded cache that keeps a key server's PEM from being parsed on
-//! every login (CONTRACT §5). Keyed by the exact key bytes; failures are
+//! every login (docs/contract.md §5). Keyed by the exact key bytes; failures are
 //! cached too. HMAC secrets never enter it.
 #![forbid(unsafe_code)]
 

@@ -84,7 +84,7 @@ impl Key {
         }
     }
 
-    /// Bind the key to `alg` by the key-family rule (CONTRACT §4): a secret
+    /// Bind the key to `alg` by the key-family rule (docs/contract.md §4): a secret
     /// serves HS*, an RSA key RS* and PS*, an EC key only the ES* of its
     /// curve, an Ed25519 key only EdDSA. Errors are reasons for
     /// `Invalid key: ...`.
@@ -145,8 +145,8 @@ pub fn asymmetric(key: &[u8]) -> Result<Arc<AsymmetricKey>, KeyError> {
 }
 
 /// Parse an asymmetric key without the cache. Reads what OpenSSL 3.0's
-/// `openssl pkey`, `pkey -pubin` and `x509` read (README "Keys"), plus JWK
-/// text (CONTRACT §5):
+/// `openssl pkey`, `pkey -pubin` and `x509` read (docs/keys.md), plus JWK
+/// text (docs/contract.md §5):
 /// - PEM anywhere in text: after a UTF-8 byte-order mark, explanatory text
 ///   or OpenSSL's `Bag Attributes` lines, with CRLF line ends, trailing
 ///   blanks, any line width, RFC 1421 headers; several blocks are resolved

@@ -92,7 +92,7 @@ pub enum PemBodyError {
 /// Every reason a key is refused: one variant per failure, data in fields.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum KeyError {
-    // --- the HMAC secret rule (CONTRACT §5; see `key_shape`) --------------------
+    // --- the HMAC secret rule (docs/contract.md §5; see `key_shape`) --------------------
     /// An empty HMAC secret.
     #[error("an empty HMAC secret would let anyone mint tokens")]
     EmptySecret,
@@ -109,7 +109,7 @@ pub enum KeyError {
     #[error("a JWK or JWKS cannot be an HMAC secret here: pass the raw secret (jwt.verifier takes an \"oct\" JWK)")]
     JwkAsSecret,
 
-    // --- the key-family rule (CONTRACT §4) ----------------------------------------
+    // --- the key-family rule (docs/contract.md §4) ----------------------------------------
     /// An asymmetric key of another family or curve than the algorithm's.
     #[error("{key} cannot be used with {}", alg.name())]
     WrongFamily {

@@ -1,6 +1,6 @@
 //! Keys: what key bytes are (the one HMAC-secret rule), reading PEM, DER,
 //! certificates and JWK/JWKS, the parse cache, and binding a key to an
-//! algorithm by the key-family rule (CONTRACT §4–§5).
+//! algorithm by the key-family rule (docs/contract.md §4–§5).
 //!
 //! DER structures are parsed by RustCrypto's maintained crates (`spki`,
 //! `pkcs1`, `pkcs8`, `sec1`, `x509-cert`), PEM base64 by `base64ct`. The

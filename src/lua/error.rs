@@ -1,7 +1,7 @@
 //! The binding's own messages: what is wrong with a Lua argument, which the
 //! core never sees. Like [`crate::Error`]'s, each `Display` is the exact
-//! second return value (CONTRACT §2 rows 1-5, §3, §4 for the 3.0 and 2.0
-//! functions; README "Extended API" for `verifier{...}`), pinned by the
+//! second return value (docs/contract.md §2 rows 1-5, §3, §4 for the 3.0 and 2.0
+//! functions; docs/extended-api.md for `verifier{...}`), pinned by the
 //! test below.
 
 use thiserror::Error;
@@ -9,7 +9,7 @@ use thiserror::Error;
 /// A bad argument to a function of the module.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ArgError {
-    // --- verify() (CONTRACT §2 rows 1-5) ------------------------------------
+    // --- verify() (docs/contract.md §2 rows 1-5) ------------------------------------
     /// `verify` (or `v:verify`, `inspect`, the `_internals`) got a non-string token.
     #[error("token argument must be string")]
     Token,
@@ -43,7 +43,7 @@ pub enum ArgError {
     #[error("now argument must be an integer")]
     Now,
 
-    // --- encode() (CONTRACT §3) ----------------------------------------------
+    // --- encode() (docs/contract.md §3) ----------------------------------------------
     /// `encode`'s payload is not a table.
     #[error("Argument #1 must be table")]
     Payload,
@@ -54,7 +54,7 @@ pub enum ArgError {
     #[error("Argument #4 must be table")]
     Header,
 
-    // --- decode() (CONTRACT §4) ----------------------------------------------
+    // --- decode() (docs/contract.md §4) ----------------------------------------------
     /// `decode`'s token is not a string.
     #[error("Argument #1 must be string")]
     FirstString,

@@ -5,12 +5,12 @@
 //! in the Lua C-module folders, which `require` searches after
 //! `package.path`, where the real libraries' `.lua` files live. So the real
 //! ones win wherever they are installed, and these step in only when they
-//! are absent (README "What Jitsi's plugins need").
+//! are absent (docs/jitsi-plugins.md).
 //!
 //! Each is this project's own Lua, carried inside the module and run once
 //! per `require`. Their functions' `debug.getinfo(f, "S").source` names
-//! them (`=luajwtjitsi fallback basexx`), which is how an admin (README
-//! "What Jitsi's plugins need") or a tool tells them from the real
+//! them (`=luajwtjitsi fallback basexx`), which is how an admin
+//! (docs/jitsi-plugins.md) or a tool tells them from the real
 //! libraries.
 
 use mlua::{Lua, Table};

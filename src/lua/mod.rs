@@ -29,7 +29,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     )?;
     m.set("encode", lua.create_function(encode_lua)?)?;
     m.set("decode", lua.create_function(decode_lua)?)?;
-    // The extended API (beyond 3.0): README "Extended API".
+    // The extended API (beyond 3.0): docs/extended-api.md.
     m.set("verifier", lua.create_function(extended::verifier_lua)?)?;
     m.set("inspect", lua.create_function(extended::inspect_lua)?)?;
     m.set("_VERSION", env!("CARGO_PKG_VERSION"))?;

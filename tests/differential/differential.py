@@ -10,7 +10,7 @@ the HMAC secret so they reach the claims checks.
 
 Both sides must agree on accept/reject, and on the claims when both accept.
 A disagreement passes only when `explain` finds the deliberate contract
-difference behind it (CONTRACT.md §2, listed in DIFFERENCES below with the
+difference behind it (docs/contract.md §2, listed in DIFFERENCES below with the
 number of times each was seen); anything else fails and is printed with its
 seed so it can be replayed:
 
@@ -62,7 +62,7 @@ def private_key(alg):
 def public_key(alg):
     return read(stem(alg) + ".pub.pem")
 
-# Deliberate differences (CONTRACT.md §2 unless said otherwise): name -> text.
+# Deliberate differences (docs/contract.md §2 unless said otherwise): name -> text.
 DIFFERENCES = {
     "b64-strict": "base64url: URL-safe alphabet only, no whitespace, one spelling "
                   "(PyJWT before 2.12 dropped unknown characters and ignored spare padding and trailing bits)",

@@ -11,7 +11,7 @@ base64 and hex, JWK with a byte-order mark) and their combinations.
 Oracle matrix: Debian 12's OpenSSL 3.0 command line (`openssl pkey`,
 `pkey -pubin`, `x509`, PEM and DER, `-passin pass:`, no standard input) says
 whether each variant is a key file; the module must read it exactly then,
-except the pinned deliberate refusals (README "Keys") and the pinned cases it
+except the pinned deliberate refusals (docs/keys.md) and the pinned cases it
 reads beyond OpenSSL (whitespace before -----BEGIN, JWK text).
 
 Forgery matrix: for every variant, an HS256 token MACed with the variant's
@@ -210,8 +210,8 @@ PEM_AXES = {
     "armourless-one-line": lambda p: b"".join(l.encode() for l in lines(p) if not l.startswith("-----")),
 }
 PINNED_EXTRA = {
-    "whitespace-before-begin": "whitespace before -----BEGIN (CONTRACT §5)",
-    "indented-begin": "whitespace before -----BEGIN (CONTRACT §5)",
+    "whitespace-before-begin": "whitespace before -----BEGIN (docs/contract.md §5)",
+    "indented-begin": "whitespace before -----BEGIN (docs/contract.md §5)",
 }
 
 
@@ -277,9 +277,9 @@ for pair in PAIRS:
             pair, True, ("refuse", "does not hold a usable key"))
     # JWK and JWKS text (the contract reads JWK; OpenSSL does not).
     pub_jwk, priv_jwk = jwk_of(pair, False).encode(), jwk_of(pair, True).encode()
-    add(f"{pair}/jwk", pub_jwk, pair, False, ("extra", "JWK (CONTRACT §5)"))
-    add(f"{pair}/jwk+bom", BOM + pub_jwk + b"\n", pair, False, ("extra", "JWK (CONTRACT §5)"))
-    add(f"{pair}/private-jwk+bom+crlf", BOM + priv_jwk + b"\r\n", pair, True, ("extra", "JWK (CONTRACT §5)"))
+    add(f"{pair}/jwk", pub_jwk, pair, False, ("extra", "JWK (docs/contract.md §5)"))
+    add(f"{pair}/jwk+bom", BOM + pub_jwk + b"\n", pair, False, ("extra", "JWK (docs/contract.md §5)"))
+    add(f"{pair}/private-jwk+bom+crlf", BOM + priv_jwk + b"\r\n", pair, True, ("extra", "JWK (docs/contract.md §5)"))
     add(f"{pair}/jwks+bom", BOM + json.dumps({"keys": [json.loads(pub_jwk)]}).encode(), pair, False,
         ("refuse", "a JWKS needs jwt.verifier"))
     add(f"{pair}/jwk-utf16le", b"\xff\xfe" + pub_jwk.decode().encode("utf-16-le"), pair, False)

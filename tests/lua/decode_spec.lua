@@ -1,4 +1,4 @@
--- decode(token, key [, verify]): the 1.x/2.0 API (CONTRACT §4), plain require only.
+-- decode(token, key [, verify]): the 1.x/2.0 API (docs/contract.md §4), plain require only.
 -- Tokens come from encode() and from verify.json.
 local S = require "jwt_support"
 local expect_claims, expect_error = S.expect_claims, S.expect_error

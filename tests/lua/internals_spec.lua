@@ -1,4 +1,4 @@
--- _internals (CONTRACT §6): split_token, parse_token, strip_signature,
+-- _internals (docs/contract.md §6): split_token, parse_token, strip_signature,
 -- verify_claim, plus verify_at (exercised by the verify.json `now` cases).
 local S = require "jwt_support"
 local M = S.M

@@ -1,4 +1,4 @@
--- verify(): argument types (CONTRACT §2 rows 1-5), accepted list shapes, and
+-- verify(): argument types (docs/contract.md §2 rows 1-5), accepted list shapes, and
 -- "never raises" on hostile input. Every call goes through pcall and the
 -- number of returned values is checked.
 local S = require "jwt_support"

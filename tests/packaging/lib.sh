@@ -118,8 +118,8 @@ elf_checks() {
   fi
 }
 
-# fallback_links_check DIR LABEL: the basexx and inspect fallbacks (README
-# "What Jitsi's plugins need"): DIR/5.1 ... DIR/5.4 (a package's Lua C-module
+# fallback_links_check DIR LABEL: the basexx and inspect fallbacks
+# (docs/jitsi-plugins.md): DIR/5.1 ... DIR/5.4 (a package's Lua C-module
 # folders) each hold basexx.so and inspect.so as symlinks to luajwtjitsi.so.
 fallback_links_check() {
   local v m

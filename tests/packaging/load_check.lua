@@ -6,8 +6,8 @@
 -- 2. require "luajwtjitsi" gives the native module; every case of CASES_LUA
 --    (tests/packaging/cases.py) verifies to its claims or fails with its message;
 -- 3. with SHIM_LUA: the Prosody shim loads the same module and hides decode.
--- Or, for the Debian package's basexx and inspect fallbacks (README "What
--- Jitsi's plugins need"):
+-- Or, for the Debian package's basexx and inspect fallbacks
+-- (docs/jitsi-plugins.md):
 --   <lua> load_check.lua --fallbacks fallback   no basexx.lua or inspect.lua is
 --       on package.path, and require gives this package's fallbacks;
 --   <lua> load_check.lua --fallbacks real DIR   DIR/basexx.lua and

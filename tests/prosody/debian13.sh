@@ -19,7 +19,7 @@
 #      module:require, the plain-require host, RS256 with kid from the key
 #      server, BOSH and WebSocket, the exact SASL failure messages, 1,000
 #      refused logins then a good one, and no traceback or error in the log;
-#   5. the basexx and inspect fallbacks (README "What Jitsi's plugins need"):
+#   5. the basexx and inspect fallbacks (docs/jitsi-plugins.md):
 #      the package's basexx.so and inspect.so are in Lua 5.4's folder, the
 #      chroot has no basexx.lua or inspect.lua for Lua 5.4, and
 #      tests/prosody/test_fallback.py's probe plugin (basexx, cjson.safe,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # basexx and inspect for Jitsi's token plugins in this machine's Prosody 0.12
-# (Lua 5.4), from the Debian package's files (README "What Jitsi's plugins
-# need"):
+# (Lua 5.4), from the Debian package's files
+# (docs/jitsi-plugins.md):
 #   1. the .deb is unpacked (PKGTEST_DEB, else build/deb's amd64 one, else
 #      scripts/package-deb.sh amd64 makes it); its Lua 5.4 folder
 #      /usr/lib/x86_64-linux-gnu/lua/5.4/ is Prosody's first package.cpath

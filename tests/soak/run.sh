@@ -2,7 +2,7 @@
 # 10 million verifications (or N) of mixed tokens in one Lua 5.4 process,
 # printing resident size every N/10 calls and the growth at the end.
 #   tests/soak/run.sh [N]
-# Not part of make test (it takes minutes); see README "Security".
+# Not part of make test (it takes minutes); see docs/security.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 so="$root/build/lua54/luajwtjitsi.so"
