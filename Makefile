@@ -13,7 +13,7 @@ test:   ## every test: lints, Rust core and vectors, busted on five Lua runtimes
 build:  ## build/<flavour>/luajwtjitsi.so for lua51 lua52 lua53 lua54 luajit
 	scripts/build.sh
 
-bench:  ## operations per second under Lua 5.4 vs Prosody's util.jwt and the raw limits (README "Performance")
+bench:  ## operations per second under Lua 5.4 vs Prosody's util.jwt and the raw limits (docs/performance.md)
 	scripts/bench.sh $(BENCH_ARGS)
 
 deb:    ## build/deb/lua-luajwtjitsi_<version>_{amd64,arm64}.deb (glibc 2.28 builds; installs its tools first)

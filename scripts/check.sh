@@ -3,7 +3,10 @@
 # timed. scripts/test.sh runs the same two halves in its "format and lints"
 # and "cargo test" stages, so the lists live only here.
 #
-#   scripts/check.sh          lint, then test
+#   scripts/check.sh          lint, then test, then docs
+#   scripts/check.sh docs     scripts/doc-check.sh: every relative link and
+#                             anchor in README.md and docs/, and the README
+#                             blocks marked runnable
 #   scripts/check.sh lint     cargo fmt --check; clippy -D warnings on the
 #                             root's every target, the Lua 5.4 module build
 #                             and jitsi-jwt
@@ -38,11 +41,16 @@ tests() {
   step cargo test --locked --lib --no-default-features --features lua54,vendored lua::
 }
 
+docs() {
+  step scripts/doc-check.sh
+}
+
 start=$SECONDS
 case "${1:-all}" in
   lint) lint ;;
   test) tests ;;
-  all) lint; tests ;;
-  *) echo "usage: scripts/check.sh [lint|test]" >&2; exit 2 ;;
+  docs) docs ;;
+  all) lint; tests; docs ;;
+  *) echo "usage: scripts/check.sh [lint|test|docs]" >&2; exit 2 ;;
 esac
 printf '\ncheck %s: took %d s\n' "${1:-all}" "$((SECONDS - start))"

@@ -74,6 +74,8 @@ build_arch() {
   for b in "$from"/bin/*; do install -D -m 755 "$b" "$d/bin/$(basename "$b")"; done
   install -D -m 644 lua/luajwtjitsi.lib.lua "$stage/$top/lua/luajwtjitsi.lib.lua"
   install -m 644 README.md CHANGELOG.md "$stage/$top/"
+  install -d "$stage/$top/docs"
+  install -m 644 docs/*.md "$stage/$top/docs/"
   sed "s|@PROJECT_URL@|$project_url|g" debian/copyright > "$stage/$top/LICENSE"
   tgz "$out/$top-linux-$arch.tar.gz" "$stage"
 }

@@ -75,7 +75,7 @@ trap 'stage_done' EXIT
 stage "set-up"
 scripts/setup.sh
 
-# Stages 2 and 3 are `make check` (scripts/check.sh), in two halves.
+# Stages 2 to 4 are `make check` (scripts/check.sh), in three parts.
 stage "format and lints"
 scripts/check.sh lint
 scripts/msrv.sh 2>&1 | tee "$logs/checks.log"
@@ -84,6 +84,9 @@ stage "cargo test (core, conformance vectors, COMPAT tags)"
 # The binding's unit tests (its pinned messages) need a Lua to link:
 # check.sh gives them a vendored Lua 5.4, for that test build only.
 scripts/check.sh test 2>&1 | tee "$logs/cargo.log"
+
+stage "documentation: links, anchors and runnable README blocks (scripts/check.sh docs)"
+scripts/check.sh docs 2>&1 | tee -a "$logs/checks.log"
 
 stage "build all Lua flavours"
 scripts/build.sh

@@ -52,6 +52,7 @@ expected=(usr/share/jitsi-meet/prosody-plugins/luajwtjitsi.lib.lua usr/share/doc
   usr/share/doc/lua-luajwtjitsi/README.md usr/share/lintian/overrides/lua-luajwtjitsi)
 for v in 5.1 5.2 5.3 5.4; do expected+=("usr/lib/$MULTIARCH/lua/$v/luajwtjitsi.so"); done
 for b in $(crate_bins); do expected+=("usr/bin/$b"); done
+for f in docs/*.md; do expected+=("usr/share/doc/lua-luajwtjitsi/$f"); done
 files=$(cd "$u" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
 check "the package holds exactly the expected files (got: $(echo $files))" \
   "[ \"\$files\" = \"\$(printf '%s\n' \"\${expected[@]}\" | LC_ALL=C sort)\" ]"

@@ -60,6 +60,8 @@ expected=(
 )
 # Every program of the workspace must be in the package (an asset line in Cargo.toml).
 for b in $(crate_bins); do expected+=("usr/bin/$b"); done
+# The pages the README links travel with it.
+for f in docs/*.md; do expected+=("usr/share/doc/lua-luajwtjitsi/$f"); done
 for f in "${expected[@]}"; do check "package holds /$f" "[ -f '$u/$f' ]"; done
 fallback_links_check "$u/usr/lib/x86_64-linux-gnu/lua" /usr/lib/x86_64-linux-gnu/lua
 check "the packaged shim is lua/luajwtjitsi.lib.lua" "cmp -s lua/luajwtjitsi.lib.lua '$u/usr/share/jitsi-meet/prosody-plugins/luajwtjitsi.lib.lua'"

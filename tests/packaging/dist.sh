@@ -63,6 +63,7 @@ arch_files() { # arch_files ARCH: the files of linux-ARCH/
   for v in 5.1 5.2 5.3 5.4; do echo "$top/linux-$1/lib/lua/$v/luajwtjitsi.so"; done
 }
 common="$top/CHANGELOG.md $top/LICENSE $top/README.md $top/lua/luajwtjitsi.lib.lua"
+for f in docs/*.md; do common+=" $top/$f"; done
 for t in x86_64 aarch64 all; do
   case "$t" in
     all) tgz=$bin_tgz; expected="$common $(arch_files x86_64) $(arch_files aarch64)" ;;
