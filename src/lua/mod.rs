@@ -241,3 +241,62 @@ fn verify_claim(_lua: &Lua, args: MultiValue) -> mlua::Result<bool> {
     }
     Ok(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::module;
+    use mlua::{Lua, Table, Value};
+
+    /// The export table `require "luajwtjitsi"` returns: every name of the
+    /// 3.0 API, the extended API and the internals, and a round trip
+    /// through it, in a real Lua state (the vendored test build).
+    #[test]
+    fn the_export_table_has_the_api_and_works() {
+        let lua = Lua::new();
+        let m = module(&lua).unwrap();
+        for name in ["verify", "encode", "decode", "verifier", "inspect"] {
+            assert!(
+                matches!(m.get::<Value>(name).unwrap(), Value::Function(_)),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            m.get::<String>("_VERSION").unwrap(),
+            env!("CARGO_PKG_VERSION")
+        );
+        let internals: Table = m.get("_internals").unwrap();
+        for name in [
+            "split_token",
+            "parse_token",
+            "strip_signature",
+            "verify_claim",
+            "verify_at",
+        ] {
+            assert!(
+                matches!(internals.get::<Value>(name).unwrap(), Value::Function(_)),
+                "_internals.{name}"
+            );
+        }
+        lua.globals().set("jwt", m).unwrap();
+        let (room, err): (Option<String>, Option<String>) = lua
+            .load(
+                r#"
+                local t = assert(jwt.encode({ room = "r", exp = os.time() + 60 }, "s3cret-key"))
+                local claims, err = jwt.verify(t, "HS256", "s3cret-key")
+                if not claims then return nil, err end
+                local _, bad = jwt.verify(t, "HS256", "other-key")
+                return claims.room, bad
+                "#,
+            )
+            .eval()
+            .unwrap();
+        assert_eq!(room.as_deref(), Some("r"));
+        assert_eq!(err.as_deref(), Some("Invalid signature"));
+        // Bad arguments answer nil, message: no Lua error.
+        let msg: Option<String> = lua
+            .load("return select(2, jwt.verify(nil, 'HS256', 'k'))")
+            .eval()
+            .unwrap();
+        assert_eq!(msg.as_deref(), Some("token argument must be string"));
+    }
+}
