@@ -8,6 +8,7 @@
 //! whose job it is).
 #![forbid(unsafe_code)]
 
+mod doctor;
 mod time;
 
 use clap::{Args, Parser, Subcommand};
@@ -49,6 +50,8 @@ enum Command {
     Verify(VerifyArgs),
     /// Show a token's header and claims WITHOUT verifying it, with warnings.
     Inspect(InspectArgs),
+    /// Say why Jitsi token logins fail on this host, and the fix (exit 0 works, 1 blocked, 2 cannot tell).
+    Doctor(doctor::DoctorArgs),
 }
 
 #[derive(Args)]
@@ -184,6 +187,13 @@ fn main() -> ExitCode {
         Command::Mint(a) => mint(*a),
         Command::Verify(a) => verify(a),
         Command::Inspect(a) => inspect(a),
+        Command::Doctor(a) => {
+            let (out, code) = doctor::run(&a);
+            if let Err(e) = emit(&out) {
+                errln!("jitsi-jwt: cannot write to stdout: {e}");
+            }
+            return ExitCode::from(code);
+        }
     };
     match result {
         Ok(out) => match emit(&out) {

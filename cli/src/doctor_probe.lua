@@ -1,0 +1,201 @@
+-- doctor_probe.lua: what `jitsi-jwt doctor` asks Prosody's own Lua
+-- interpreter. The binary writes this file to a temporary folder and runs
+--   LUA probe.lua SOURCEDIR PLUGINDIR DATADIR CONFIG HOST
+-- (empty strings for what it does not know). Each line printed is one fact,
+-- fields separated by tabs, tabs and newlines in values escaped as \t and \n:
+--   lua      _VERSION  JIT_VERSION|""
+--   module   NAME  ok|missing  FILE  KIND  DETAIL
+--   config   ok|error  FILE  DETAIL
+--   plugins  DIR1;DIR2;...                    (Prosody's plugin folders, in order)
+--   shim     FOUND_PATH|""  ours|other|none  DETAIL  OUR_SHIM_ELSEWHERE
+--   host     NAME  AUTH  APP_ID  SECRET_LEN  SECRET_TRAILING_SPACE(yes|no)  ASAP  ALG
+--   token    HOST  ok|problem|unknown  DETAIL
+-- The secret's value is never printed, only its length.
+-- Runs on Lua 5.1 to 5.4 and LuaJIT.
+
+local sourcedir, plugindir, datadir, config, want_host = arg[1], arg[2], arg[3], arg[4], arg[5]
+
+local function clean(v)
+	return (tostring(v == nil and "" or v):gsub("\\", "\\\\"):gsub("\t", "\\t"):gsub("\n", "\\n"))
+end
+
+local function out(...)
+	local parts = {}
+	for i = 1, select("#", ...) do
+		parts[i] = clean((select(i, ...)))
+	end
+	io.write(table.concat(parts, "\t"), "\n")
+end
+
+-- package.searchpath, which Lua 5.1 lacks: the first readable file.
+local function search(name, path)
+	local file = name:gsub("%.", "/")
+	for template in path:gmatch("[^;]+") do
+		local candidate = template:gsub("%?", file)
+		local handle = io.open(candidate)
+		if handle then
+			handle:close()
+			return candidate
+		end
+	end
+end
+
+-- Where `require` would read NAME from: package.path first, then
+-- package.cpath, then (for "a.b") the all-in-one loader's "a" on cpath.
+local function located(name)
+	local lua_file = search(name, package.path)
+	if lua_file then return lua_file, "lua" end
+	local c_file = search(name, package.cpath)
+	if c_file then return c_file, "c" end
+	local root = name:match("^([^.]+)%.")
+	if root then
+		c_file = search(root, package.cpath)
+		if c_file then return c_file, "c" end
+	end
+	return nil
+end
+
+local FALLBACK = "=luajwtjitsi fallback "
+local function source_of(f)
+	if type(f) ~= "function" then return "" end
+	local info = debug.getinfo(f, "S")
+	return info.what == "C" and "C" or info.source
+end
+
+out("lua", _VERSION, type(jit) == "table" and jit.version or "")
+
+---- Modules, as Jitsi's token plugins require them.
+local loaded = {}
+for _, name in ipairs { "basexx", "cjson.safe", "inspect", "ssl", "luajwtjitsi" } do
+	local file, kind = located(name)
+	local ok, value = pcall(require, name)
+	loaded[name] = ok and value or nil
+	if not ok then
+		out("module", name, "missing", file, "", value)
+	else
+		local what = kind == "c" and "native" or "lua"
+		if name == "basexx" or name == "inspect" then
+			local f = type(value) == "table" and (value.from_url64 or value.inspect) or value
+			local src = source_of(f)
+			what = src:sub(1, #FALLBACK) == FALLBACK and "fallback" or "real"
+		elseif name == "luajwtjitsi" then
+			local src = type(value) == "table" and source_of(value.verify) or ""
+			what = src == "C" and "native" or "lua"
+		end
+		out("module", name, "ok", file, what, "")
+	end
+end
+
+---- Prosody's configuration, through Prosody's own loader.
+if sourcedir == "" or config == "" then
+	return
+end
+package.path = sourcedir .. "/?.lua;" .. package.path
+package.cpath = sourcedir .. "/?.so;" .. package.cpath
+CFG_SOURCEDIR, CFG_DATADIR = sourcedir, datadir ~= "" and datadir or nil
+CFG_CONFIGDIR = config:match("^(.*)/[^/]*$") or "."
+prosody = prosody or { paths = { source = sourcedir, config = CFG_CONFIGDIR, data = CFG_DATADIR }, opts = {}, events = {} }
+
+local ok_cm, cm = pcall(require, "core.configmanager")
+if not ok_cm then
+	out("config", "error", config, "Prosody's configmanager did not load: " .. tostring(cm))
+	return
+end
+local ok, level, err = cm.load(config)
+if not ok then
+	out("config", "error", config, tostring(level) .. ": " .. tostring(err))
+	return
+end
+out("config", "ok", config, "")
+
+-- The plugin folders in Prosody's order (util.startup): plugin_paths, then
+-- the installer's folder, then Prosody's own modules.
+local dirs = {}
+for _, p in ipairs(cm.get("*", "plugin_paths") or {}) do
+	dirs[#dirs + 1] = p
+end
+local installer = cm.get("*", "installer_plugin_path") or "custom_plugins"
+if cm.resolve_relative_path then
+	installer = cm.resolve_relative_path(CFG_DATADIR or "data", installer)
+end
+dirs[#dirs + 1] = installer
+if plugindir ~= "" then dirs[#dirs + 1] = plugindir end
+CFG_PLUGINDIR = table.concat(dirs, ";")
+out("plugins", CFG_PLUGINDIR)
+
+-- What module:require "luajwtjitsi" finds from Jitsi's mod_auth_token.
+local MARK = "the native luajwtjitsi module could not be loaded"
+local function is_ours(path)
+	local h = path and io.open(path)
+	if not h then return false end
+	local text = h:read("*a")
+	h:close()
+	return text:find(MARK, 1, true) ~= nil
+end
+local elsewhere = ""
+for _, dir in ipairs { "/usr/share/jitsi-meet/prosody-plugins/", "/usr/local/share/luajwtjitsi/" } do
+	if elsewhere == "" and is_ours(dir .. "luajwtjitsi.lib.lua") then elsewhere = dir end
+end
+local rock_shim = search("luajwtjitsi-native/luajwtjitsi.lib", package.path)
+if elsewhere == "" and is_ours(rock_shim) then elsewhere = rock_shim:match("^(.*/)") end
+
+package.loaded["util.pluginloader"] = nil
+local ok_pl, pluginloader = pcall(require, "util.pluginloader")
+local shim_lib, shim_path
+if not ok_pl then
+	out("shim", "", "none", "Prosody's util.pluginloader did not load: " .. tostring(pluginloader), elsewhere)
+else
+	local env = setmetatable({ module = { log = function() end } }, { __index = _G })
+	local f, path = pluginloader.load_code_ext("auth_token", "luajwtjitsi", "lib.lua", env)
+	if not f then
+		out("shim", "", "none", path, elsewhere)
+	else
+		shim_path = path
+		local ok_run, lib = pcall(f)
+		shim_lib = ok_run and lib or nil
+		out("shim", path, is_ours(path) and "ours" or "other", ok_run and "" or tostring(lib), elsewhere)
+	end
+end
+
+---- Token hosts, and a token minted and verified with each one's settings.
+local hosts = {}
+for host in pairs(cm.getconfig()) do
+	if host ~= "*" and (want_host == "" or host == want_host) then hosts[#hosts + 1] = host end
+end
+table.sort(hosts)
+for _, host in ipairs(hosts) do
+	local auth = cm.get(host, "authentication")
+	if auth == "token" or host == want_host then
+		local app_id, secret = cm.get(host, "app_id"), cm.get(host, "app_secret")
+		local asap = cm.get(host, "asap_key_server")
+		local alg = cm.get(host, "signature_algorithm") or "HS256"
+		local trailing = type(secret) == "string" and secret:match("%s$") and "yes" or "no"
+		out("host", host, auth, app_id, type(secret) == "string" and #secret or "", trailing,
+			asap == nil and "" or tostring(asap), alg)
+		if auth ~= "token" then
+			out("token", host, "problem", "authentication is " .. tostring(auth) .. ", not \"token\"")
+		elseif not shim_lib then
+			out("token", host, "unknown", "no working luajwtjitsi.lib.lua to check with"
+				.. (shim_path and (" (" .. shim_path .. ")") or ""))
+		elseif type(secret) ~= "string" or secret == "" or not alg:match("^HS") then
+			out("token", host, "unknown", "tokens for this host are signed with a private key (asap_key_server)"
+				.. " that this machine does not hold")
+		else
+			-- An issuer signs with the secret as it meant it (no trailing
+			-- whitespace); Prosody verifies with the configured bytes.
+			local now = os.time()
+			local claims = { iss = app_id, aud = "jitsi", sub = host, room = "*", exp = now + 60, nbf = now - 5 }
+			local ok_enc, token = pcall(shim_lib.encode, claims, (secret:gsub("%s+$", "")), alg)
+			if not ok_enc or not token then
+				out("token", host, "problem", "encode failed: " .. tostring(token))
+			else
+				local ok_v, res, msg = pcall(shim_lib.verify, token, alg, secret, { app_id }, { "jitsi" })
+				if ok_v and res then
+					out("token", host, "ok", "a token signed with app_secret for iss " .. tostring(app_id) .. " verified")
+				else
+					out("token", host, "problem", tostring(ok_v and msg or res))
+				end
+			end
+		end
+	end
+end
