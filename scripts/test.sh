@@ -14,6 +14,8 @@
 #   8. a real Prosody 0.12 on 127.0.0.1: BOSH and WebSocket logins through
 #      both loading paths, with the exact messages in the SASL failures
 #   9. jitsi-jwt (cli/): its tokens pass the Lua module and PyJWT, and back;
+#      `jitsi-jwt doctor` under this machine's Prosody 0.12 and Lua 5.4,
+#      healthy and with each fault made on purpose (tests/doctor/run.sh);
 #      key files as admins have them (tests/keyfiles): the module reads what
 #      OpenSSL 3.0's CLI reads, and no key file's bytes pass as an HMAC secret
 #      at any entry point (oracle and forgery matrices, fresh keys each run);
@@ -108,6 +110,9 @@ tests/prosody/run.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "jitsi-jwt against the Lua module and PyJWT"
 tests/cli/run.sh 2>&1 | tee -a "$logs/checks.log"
+
+stage "jitsi-jwt doctor: healthy, then each fault, on this machine's Prosody 0.12 (tests/doctor)"
+tests/doctor/run.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "key files: oracle matrix (OpenSSL 3.0 CLI) and forgery matrix (tests/keyfiles)"
 tests/keyfiles/run.sh 2>&1 | tee -a "$logs/checks.log"

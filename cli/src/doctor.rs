@@ -152,7 +152,10 @@ fn find_prosody() -> Prosody {
         let text = String::from_utf8_lossy(&out.stdout);
         p.version = text
             .lines()
-            .find(|l| l.starts_with("Prosody "))
+            .find(|l| {
+                l.strip_prefix("Prosody ")
+                    .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+            })
             .map(str::to_owned);
     }
     p.ctl = Some(ctl);
@@ -312,10 +315,8 @@ pub fn diagnose(a: &DoctorArgs) -> Vec<Finding> {
         let p = Path::new(dir).join("prosody.cfg.lua");
         p.is_file().then_some(p)
     });
-    let config_arg = config
-        .as_ref()
-        .map(|c| c.display().to_string())
-        .unwrap_or_default();
+    let usable = config.as_ref().filter(|c| c.is_file());
+    let config_arg = usable.map(|c| c.display().to_string()).unwrap_or_default();
     let sourcedir = if prosody.sourcedir.is_empty()
         && Path::new("/usr/lib/prosody/core/configmanager.lua").is_file()
     {
@@ -398,11 +399,14 @@ pub fn diagnose(a: &DoctorArgs) -> Vec<Finding> {
             _ => {}
         }
     }
-    if config.is_none() {
+    if usable.is_none() {
         found.push(finding(
             "config",
             Verdict::Unknown,
-            "no Prosody config file found",
+            match &config {
+                Some(c) => format!("no Prosody config file at {}", c.display()),
+                None => "no Prosody config file found".to_owned(),
+            },
             Some("give it: jitsi-jwt doctor --config /etc/prosody/prosody.cfg.lua".to_owned()),
         ));
     } else if token_hosts == 0
@@ -495,7 +499,7 @@ fn shim_finding(l: &[String], plugins: &str, cx: &Context) -> Finding {
             "shim",
             Verdict::Problem,
             format!("this package's shim {path} fails: {detail}"),
-            None,
+            Some("fix the module.luajwtjitsi finding, then: prosodyctl restart".to_owned()),
         ),
         _ => {
             let seen = if path.is_empty() {

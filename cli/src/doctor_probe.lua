@@ -28,8 +28,9 @@ local function out(...)
 end
 
 -- package.searchpath, which Lua 5.1 lacks: the first readable file.
-local function search(name, path)
-	local file = name:gsub("%.", "/")
+-- FILE_NAME, when given, is put in place of "?" as it is (dots kept).
+local function search(name, path, file_name)
+	local file = file_name or name:gsub("%.", "/")
 	for template in path:gmatch("[^;]+") do
 		local candidate = template:gsub("%?", file)
 		local handle = io.open(candidate)
@@ -136,7 +137,7 @@ local elsewhere = ""
 for _, dir in ipairs { "/usr/share/jitsi-meet/prosody-plugins/", "/usr/local/share/luajwtjitsi/" } do
 	if elsewhere == "" and is_ours(dir .. "luajwtjitsi.lib.lua") then elsewhere = dir end
 end
-local rock_shim = search("luajwtjitsi-native/luajwtjitsi.lib", package.path)
+local rock_shim = search(nil, package.path, "luajwtjitsi-native/luajwtjitsi.lib")
 if elsewhere == "" and is_ours(rock_shim) then elsewhere = rock_shim:match("^(.*/)") end
 
 package.loaded["util.pluginloader"] = nil

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# jitsi-jwt doctor on this machine's Prosody 0.12 (Lua 5.4, prosodyctl's
+# first line): once healthy, then with each fault made on purpose, each in
+# its own temporary Lua environment and Prosody config (nothing on the host
+# changes):
+#   healthy: build/lua54's luajwtjitsi.so with its basexx.so and inspect.so
+#     fallback links first on LUA_CPATH_5_4, the system's Lua 5.4 C modules
+#     (as links) after it, this project's shim first on plugin_paths;
+#   no basexx, no inspect, no cjson (their .so left out);
+#   a pure-Lua luajwtjitsi.lua on LUA_PATH_5_4 shadowing the native module;
+#   jitsi's own luajwtjitsi.lib.lua first on plugin_paths (what Prosody finds
+#     when the Debian package's diversion is gone);
+#   the shim missing from plugin_paths, with the rock's copy on the disk;
+#   an app_secret with a trailing newline;
+#   the token host and its options only in an Included file (healthy), and
+#     the newline secret only there (a problem).
+# Each case asserts the exit status, the verdict of the finding at fault and
+# the fix printed, in the text output and in --json.
+# Needs prosody (scripts/setup.sh), build/bin/jitsi-jwt and
+# build/lua54/luajwtjitsi.so (scripts/build.sh). Last lines:
+# "doctor: took N s", "doctor: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+started=$SECONDS
+BIN=$PWD/build/bin/jitsi-jwt
+SO=$PWD/build/lua54/luajwtjitsi.so
+SHIM=$PWD/lua/luajwtjitsi.lib.lua
+pass=0; fail=0
+finish() {
+  echo "doctor: took $((SECONDS - started)) s"
+  echo "doctor: $pass passed, $fail failed"
+  [ "$fail" -eq 0 ]
+}
+for need in "$BIN" "$SO" /usr/bin/prosodyctl /usr/bin/lua5.4; do
+  if [ ! -e "$need" ]; then
+    echo "FAIL doctor: $need is missing (scripts/setup.sh, scripts/build.sh)"
+    fail=1; finish; exit 1
+  fi
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+SYS_CPATH=/usr/lib/x86_64-linux-gnu/lua/5.4
+SECRET=doctor-test-secret-0123456789abcdef
+
+# layout CASE [LEAVE_OUT...]: $work/CASE with cpath/ (the module, its
+# fallback links and links to the system's C modules, but LEAVE_OUT), lpath/,
+# shim/ (this project's shim), jitsi/ (a stand-in for jitsi's pure-Lua
+# luajwtjitsi.lib.lua) and etc/.
+layout() {
+  local d=$work/$1; shift
+  mkdir -p "$d/cpath" "$d/lpath" "$d/shim" "$d/jitsi" "$d/etc"
+  for f in "$SYS_CPATH"/*; do ln -s "$f" "$d/cpath/"; done
+  ln -s "$SO" "$d/cpath/luajwtjitsi.so"
+  ln -s luajwtjitsi.so "$d/cpath/basexx.so"
+  ln -s luajwtjitsi.so "$d/cpath/inspect.so"
+  for gone in "$@"; do rm "$d/cpath/$gone"; done
+  cp "$SHIM" "$d/shim/"
+  printf -- '-- jitsi-meet stand-in\nreturn { verify = function() return nil, "stand-in" end }\n' > "$d/jitsi/luajwtjitsi.lib.lua"
+}
+# config CASE PLUGIN_PATHS SECRET_LUA: the main config with one token host.
+config() {
+  cat > "$work/$1/etc/prosody.cfg.lua" <<EOF
+plugin_paths = { $2 }
+VirtualHost "meet.example"
+  authentication = "token"
+  app_id = "doctorapp"
+  app_secret = $3
+  signature_algorithm = "HS256"
+EOF
+}
+# doctor CASE ARGS...: runs the doctor with the case's Lua paths; sets
+# $out and $code.
+doctor() {
+  local d=$work/$1; shift
+  out=$(env -i PATH=/usr/bin:/bin LUA_CPATH_5_4="$d/cpath/?.so" \
+    LUA_PATH_5_4="$d/lpath/?.lua;/usr/share/lua/5.4/?.lua;/usr/share/lua/5.4/?/init.lua" \
+    "$BIN" doctor --config "$d/etc/prosody.cfg.lua" "$@" 2>&1)
+  code=$?
+}
+check() { # NAME CONDITION
+  if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1"; fi
+}
+# expect CASE STATUS ID VERDICT FIX_FRAGMENT: the text and the JSON agree on
+# the exit status, ID's verdict and a fix containing FIX_FRAGMENT ("" for ok).
+expect() {
+  local c=$1 status=$2 id=$3 verdict=$4 fix=$5
+  doctor "$c"
+  local text=$out
+  check "[$c] text: exit $status (got $code)" "[ $code = $status ]"
+  check "[$c] text: [$verdict] $id" "grep -qF -- '[$verdict] $id:' <<<\"\$text\""
+  if [ -n "$fix" ]; then
+    check "[$c] text: $id's fix names: $fix" "grep -A1 -F -- '] $id:' <<<\"\$text\" | grep -qF -- \"fix: \" && grep -A1 -F -- '] $id:' <<<\"\$text\" | grep -qF -- \"\$fix\""
+  fi
+  check "[$c] text: the secret is never printed" "! grep -qF '$SECRET' <<<\"\$text\""
+  doctor "$c" --json
+  check "[$c] json: exit $status (got $code)" "[ $code = $status ]"
+  check "[$c] json: status $status, $id $verdict${fix:+, fix has: $fix}" "python3 -c '
+import json, sys
+doc = json.loads(sys.stdin.read())
+f = [f for f in doc[\"findings\"] if f[\"id\"] == sys.argv[1]]
+assert doc[\"status\"] == int(sys.argv[3]), doc[\"status\"]
+assert len(f) == 1 and f[0][\"verdict\"] == sys.argv[2], f
+assert (f[0][\"fix\"] is None) if sys.argv[2] == \"ok\" else (sys.argv[4] in f[0][\"fix\"]), f
+' '$id' '$verdict' '$status' \"\$fix\" <<<\"\$out\""
+  [ "$fail" -eq 0 ] || { printf '%s\n' "$text" | sed 's/^/     /'; }
+}
+
+good_paths() { echo "\"$work/$1/shim\", \"$work/$1/jitsi\""; }
+
+# ---- healthy
+layout healthy; config healthy "$(good_paths healthy)" "\"$SECRET\""
+expect healthy 0 token.meet.example ok ""
+doctor healthy
+for id in prosody.lua module.basexx module.cjson.safe module.inspect module.ssl module.luajwtjitsi config shim host.meet.example; do
+  check "[healthy] [ok] $id" "grep -qF -- '[ok] $id:' <<<\"\$out\""
+done
+check "[healthy] basexx and inspect are the fallbacks" "[ \$(grep -c \"this package's [a-z]* fallback\" <<<\"\$out\") = 2 ]"
+check "[healthy] no problem and no unknown" "! grep -qE '^\\[(problem|unknown)\\]' <<<\"\$out\""
+check "[healthy] the secret's length, not its value" "grep -qF 'app_secret: ${#SECRET} bytes' <<<\"\$out\""
+doctor healthy --lua /usr/bin/lua5.4
+check "[healthy] --lua /usr/bin/lua5.4: exit 0 (got $code)" "[ $code = 0 ]"
+
+# ---- modules missing for Prosody's Lua
+layout no-basexx basexx.so; config no-basexx "$(good_paths no-basexx)" "\"$SECRET\""
+expect no-basexx 1 module.basexx problem "luarocks --lua-version 5.4 install basexx"
+layout no-inspect inspect.so; config no-inspect "$(good_paths no-inspect)" "\"$SECRET\""
+expect no-inspect 1 module.inspect problem "luarocks --lua-version 5.4 install inspect"
+layout no-cjson cjson.so; config no-cjson "$(good_paths no-cjson)" "\"$SECRET\""
+expect no-cjson 1 module.cjson.safe problem "apt-get install lua-cjson"
+
+# ---- a pure-Lua luajwtjitsi.lua shadowing the native module
+layout shadow; config shadow "$(good_paths shadow)" "\"$SECRET\""
+printf 'return { verify = function() return nil, "pure Lua" end }\n' > "$work/shadow/lpath/luajwtjitsi.lua"
+expect shadow 1 module.luajwtjitsi problem "mv $work/shadow/lpath/luajwtjitsi.lua $work/shadow/lpath/luajwtjitsi.lua.disabled"
+expect shadow 1 shim problem "module.luajwtjitsi"
+
+# ---- jitsi's copy first (the diversion gone), then the shim off plugin_paths
+# with the rock's copy on the disk: the fix puts its folder first.
+layout jitsi-first; config jitsi-first "\"$work/jitsi-first/jitsi\", \"$work/jitsi-first/shim\"" "\"$SECRET\""
+mkdir -p "$work/jitsi-first/lpath/luajwtjitsi-native"; cp "$SHIM" "$work/jitsi-first/lpath/luajwtjitsi-native/"
+expect jitsi-first 1 shim problem "plugin_paths = { \"$work/jitsi-first/lpath/luajwtjitsi-native\", \"$work/jitsi-first/jitsi\""
+layout no-shim; config no-shim "\"$work/no-shim/jitsi\"" "\"$SECRET\""
+mkdir -p "$work/no-shim/lpath/luajwtjitsi-native"; cp "$SHIM" "$work/no-shim/lpath/luajwtjitsi-native/"
+expect no-shim 1 shim problem "plugin_paths = { \"$work/no-shim/lpath/luajwtjitsi-native\", \"$work/no-shim/jitsi\" }"
+expect no-shim 1 token.meet.example problem "restart"
+
+# ---- an app_secret with a trailing newline
+layout newline; config newline "$(good_paths newline)" "\"$SECRET\\n\""
+expect newline 1 host.meet.example problem "end the string right after the secret"
+expect newline 1 token.meet.example problem "prosodyctl restart"
+
+# ---- the token host only in an Included file
+layout include; config include "$(good_paths include)" "\"$SECRET\""
+mkdir -p "$work/include/etc/conf.d"
+sed -n '/^VirtualHost/,$p' "$work/include/etc/prosody.cfg.lua" > "$work/include/etc/conf.d/meet.cfg.lua"
+printf 'plugin_paths = { %s }\nInclude "conf.d/*.cfg.lua"\n' "$(good_paths include)" > "$work/include/etc/prosody.cfg.lua"
+expect include 0 host.meet.example ok ""
+expect include 0 token.meet.example ok ""
+layout include-newline; mkdir -p "$work/include-newline/etc/conf.d"
+printf 'plugin_paths = { %s }\nInclude "conf.d/*.cfg.lua"\n' "$(good_paths include-newline)" > "$work/include-newline/etc/prosody.cfg.lua"
+printf 'VirtualHost "meet.example"\n  authentication = "token"\n  app_id = "doctorapp"\n  app_secret = "%s\\n"\n' "$SECRET" \
+  > "$work/include-newline/etc/conf.d/meet.cfg.lua"
+expect include-newline 1 host.meet.example problem "end the string right after the secret"
+
+# ---- cannot tell: no Prosody config
+layout no-config
+expect no-config 2 config unknown "--config"
+
+finish
