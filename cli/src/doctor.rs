@@ -511,7 +511,7 @@ fn shim_finding(l: &[String], plugins: &str, cx: &Context) -> Finding {
             };
             let fix = if path == JITSI_LIB && cx.deb_installed {
                 Some(format!(
-                    "dpkg-divert --package lua-luajwtjitsi --rename --divert {JITSI_LIB}.distrib --add {JITSI_LIB} && apt-get install --reinstall lua-luajwtjitsi"
+                    "dpkg-divert --package lua-luajwtjitsi --rename --divert {JITSI_LIB}.distrib --add {JITSI_LIB}, then put the shim back: apt-get install --reinstall lua-luajwtjitsi (or dpkg -i lua-luajwtjitsi_*.deb)"
                 ))
             } else if !elsewhere.is_empty() {
                 let mut entries = vec![format!("{:?}", elsewhere.trim_end_matches('/'))];

@@ -25,7 +25,9 @@ started=$SECONDS
 BIN=$PWD/build/bin/jitsi-jwt
 SO=$PWD/build/lua54/luajwtjitsi.so
 SHIM=$PWD/lua/luajwtjitsi.lib.lua
-pass=0; fail=0
+SECRET=doctor-test-secret-0123456789abcdef
+# lib.sh: check, expect (text and --json of one case).
+. tests/doctor/lib.sh
 finish() {
   echo "doctor: took $((SECONDS - started)) s"
   echo "doctor: $pass passed, $fail failed"
@@ -40,7 +42,6 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 SYS_CPATH=/usr/lib/x86_64-linux-gnu/lua/5.4
-SECRET=doctor-test-secret-0123456789abcdef
 
 # layout CASE [LEAVE_OUT...]: $work/CASE with cpath/ (the module, its
 # fallback links and links to the system's C modules, but LEAVE_OUT), lpath/,
@@ -77,34 +78,6 @@ doctor() {
     "$BIN" doctor --config "$d/etc/prosody.cfg.lua" "$@" 2>&1)
   code=$?
 }
-check() { # NAME CONDITION
-  if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1"; fi
-}
-# expect CASE STATUS ID VERDICT FIX_FRAGMENT: the text and the JSON agree on
-# the exit status, ID's verdict and a fix containing FIX_FRAGMENT ("" for ok).
-expect() {
-  local c=$1 status=$2 id=$3 verdict=$4 fix=$5
-  doctor "$c"
-  local text=$out
-  check "[$c] text: exit $status (got $code)" "[ $code = $status ]"
-  check "[$c] text: [$verdict] $id" "grep -qF -- '[$verdict] $id:' <<<\"\$text\""
-  if [ -n "$fix" ]; then
-    check "[$c] text: $id's fix names: $fix" "grep -A1 -F -- '] $id:' <<<\"\$text\" | grep -qF -- \"fix: \" && grep -A1 -F -- '] $id:' <<<\"\$text\" | grep -qF -- \"\$fix\""
-  fi
-  check "[$c] text: the secret is never printed" "! grep -qF '$SECRET' <<<\"\$text\""
-  doctor "$c" --json
-  check "[$c] json: exit $status (got $code)" "[ $code = $status ]"
-  check "[$c] json: status $status, $id $verdict${fix:+, fix has: $fix}" "python3 -c '
-import json, sys
-doc = json.loads(sys.stdin.read())
-f = [f for f in doc[\"findings\"] if f[\"id\"] == sys.argv[1]]
-assert doc[\"status\"] == int(sys.argv[3]), doc[\"status\"]
-assert len(f) == 1 and f[0][\"verdict\"] == sys.argv[2], f
-assert (f[0][\"fix\"] is None) if sys.argv[2] == \"ok\" else (sys.argv[4] in f[0][\"fix\"]), f
-' '$id' '$verdict' '$status' \"\$fix\" <<<\"\$out\""
-  [ "$fail" -eq 0 ] || { printf '%s\n' "$text" | sed 's/^/     /'; }
-}
-
 good_paths() { echo "\"$work/$1/shim\", \"$work/$1/jitsi\""; }
 
 # ---- healthy

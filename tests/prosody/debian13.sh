@@ -56,12 +56,6 @@ if ! "$PY" -c 'import jwt, websockets' 2>/dev/null; then
   bad "$PWD/$PY lacks pyjwt or websockets: run scripts/setup.sh first"; finish; exit 1
 fi
 
-# The packages the chroot gets on top of minbase. Adding one makes a new
-# cached tarball (its name carries a hash of the list).
-# luarocks 3 looks for the target Lua's lua.h before it installs any rock,
-# the prebuilt one included, so the rock check needs liblua5.4-dev.
-CHROOT13_PKGS=(prosody lua5.4 lua-cjson luarocks liblua5.4-dev)
-
 work=$(mktemp -d)
 R="$work/root"
 # Anything still running inside the chroot copy (a Prosody left by a killed
@@ -83,10 +77,10 @@ if [ -n "${PKGTEST_DEB:-}" ]; then
 else
   deb=$(scripts/package-deb.sh amd64 | tail -n 1)
 fi
-chroot13=(debian13-prosody trixie "" "${CHROOT13_PKGS[@]}")
+chroot13=("${DEBIAN13_PROSODY_ROOT[@]}")
 [ -s "$(chroot_tarball_path "${chroot13[@]}")" ] && chroot_state="cached" || chroot_state="built"
 if ! tarball=$(chroot_tarball "${chroot13[@]}"); then
-  bad "a Debian 13 chroot with ${CHROOT13_PKGS[*]} could be made"; finish; exit 1
+  bad "a Debian 13 chroot with ${DEBIAN13_PROSODY_ROOT[*]:3} could be made"; finish; exit 1
 fi
 chroot_unpack "$tarball" "$R"
 chroot_mount_proc "$R"
