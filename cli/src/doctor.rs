@@ -641,3 +641,60 @@ pub fn run(a: &DoctorArgs) -> (String, u8) {
     let out = if a.json { json(&found) } else { text(&found) };
     (out, status(&found))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_lines_are_unescaped() {
+        let lines = parse_probe("module\tbasexx\tmissing\t\t\tnot found:\\n\\tno file\\\\x\n");
+        assert_eq!(lines.len(), 1);
+        assert_eq!(field(&lines[0], 1), "basexx");
+        assert_eq!(field(&lines[0], 5), "not found:\n\tno file\\x");
+        assert_eq!(field(&lines[0], 9), "");
+    }
+
+    #[test]
+    fn status_is_problem_before_unknown() {
+        let ok = finding("a", Verdict::Ok, "", None);
+        let unknown = finding("b", Verdict::Unknown, "", None);
+        let problem = finding("c", Verdict::Problem, "", Some("fix it".into()));
+        assert_eq!(status(&[]), 0);
+        assert_eq!(status(std::slice::from_ref(&ok)), 0);
+        let both = [ok, unknown, problem];
+        assert_eq!(status(&both), 1);
+        assert_eq!(status(&both[..2]), 2);
+        let doc: Value = serde_json::from_str(&json(&both)).unwrap();
+        assert_eq!(doc["status"], 1);
+        assert_eq!(doc["findings"][0]["fix"], Value::Null);
+        assert_eq!(doc["findings"][1]["fix"], "cannot tell");
+        assert_eq!(doc["findings"][2]["fix"], "fix it");
+        let t = text(&both);
+        assert!(t.contains("[unknown] b: \n    fix: cannot tell\n"), "{t}");
+        assert!(
+            t.ends_with("doctor: something blocks token logins\n"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn fixes_follow_what_debian_packages_for_that_lua() {
+        let cx = |lua: &str, debian| Context {
+            debian,
+            lua: lua.into(),
+            luajit: false,
+            deb_installed: false,
+        };
+        let basexx = |c: &Context| c.install("lua-basexx", &["5.1", "5.2"], "basexx");
+        assert_eq!(basexx(&cx("5.2", true)), "apt-get install lua-basexx");
+        assert_eq!(
+            basexx(&cx("5.4", true)),
+            "luarocks --lua-version 5.4 install basexx"
+        );
+        assert_eq!(
+            basexx(&cx("5.2", false)),
+            "luarocks --lua-version 5.2 install basexx"
+        );
+    }
+}
