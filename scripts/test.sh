@@ -40,6 +40,9 @@
 #  11b. Prosody 13 in a Debian 13 chroot with that .deb installed: the
 #      scenarios of stage 8, and the fallbacks' plugin without and then with
 #      Debian unstable's lua-basexx 0.4.1 (tests/prosody/debian13.sh)
+#  11b. `jitsi-jwt doctor` from that .deb in Debian 13 (Prosody 13, Lua 5.4)
+#      and Debian 11 (Prosody 0.11, Lua 5.2) chroots: healthy, then each
+#      fault made and undone (tests/doctor/debian.sh)
 #  11c. the source tarball of make dist builds jitsi-jwt and, through the
 #      source rock, the Lua 5.4 module with no network and an empty
 #      CARGO_HOME (tests/packaging/offline.sh); the docker-jitsi-meet
@@ -145,6 +148,9 @@ PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/prosody/fallback.s
 
 stage "Prosody 13 on Debian 13, the .deb installed (tests/prosody/debian13.sh)"
 PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/prosody/debian13.sh 2>&1 | tee -a "$logs/checks.log"
+
+stage "jitsi-jwt doctor in Debian 13 and 11 chroots, the .deb installed (tests/doctor/debian.sh)"
+PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/doctor/debian.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "offline build from the source tarball; the docker-jitsi-meet recipe's layout in Prosody"
 tests/packaging/offline.sh 2>&1 | tee -a "$logs/checks.log"

@@ -373,7 +373,11 @@ pub fn diagnose(a: &DoctorArgs) -> Vec<Finding> {
             "config" => found.push(finding(
                 "config",
                 Verdict::Problem,
-                format!("{}: {}", field(l, 2), field(l, 3)),
+                format!(
+                    "{}: {}",
+                    field(l, 2),
+                    field(l, 3).lines().next().unwrap_or("")
+                ),
                 Some("correct the error above, then check with: prosodyctl check config".to_owned()),
             )),
             "plugins" => plugins = field(l, 1).to_owned(),

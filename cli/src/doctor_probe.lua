@@ -95,6 +95,11 @@ package.path = sourcedir .. "/?.lua;" .. package.path
 package.cpath = sourcedir .. "/?.so;" .. package.cpath
 CFG_SOURCEDIR, CFG_DATADIR = sourcedir, datadir ~= "" and datadir or nil
 CFG_CONFIGDIR = config:match("^(.*)/[^/]*$") or "."
+-- Prosody 13 names its modules prosody.util.*; its loader (as prosodyctl
+-- loads it) maps those names to the files. Prosody 0.11 and 0.12 have none.
+if not pcall(require, "prosody.loader") then
+	pcall(require, "loader")
+end
 prosody = prosody or { paths = { source = sourcedir, config = CFG_CONFIGDIR, data = CFG_DATADIR }, opts = {}, events = {} }
 
 local ok_cm, cm = pcall(require, "core.configmanager")
