@@ -13,7 +13,9 @@
 #   the shim missing from plugin_paths, with the rock's copy on the disk;
 #   an app_secret with a trailing newline;
 #   the token host and its options only in an Included file (healthy), and
-#     the newline secret only there (a problem).
+#     the newline secret only there (a problem);
+#   a host whose tokens come from an asap_key_server (cannot tell: exit 2),
+#     --host naming a host the config lacks, no config file (exit 2).
 # Each case asserts the exit status, the verdict of the finding at fault and
 # the fix printed, in the text output and in --json.
 # Needs prosody (scripts/setup.sh), build/bin/jitsi-jwt and
@@ -134,6 +136,19 @@ printf 'plugin_paths = { %s }\nInclude "conf.d/*.cfg.lua"\n' "$(good_paths inclu
 printf 'VirtualHost "meet.example"\n  authentication = "token"\n  app_id = "doctorapp"\n  app_secret = "%s\\n"\n' "$SECRET" \
   > "$work/include-newline/etc/conf.d/meet.cfg.lua"
 expect include-newline 1 host.meet.example problem "end the string right after the secret"
+
+# ---- cannot tell: tokens from a key server (the private key is elsewhere)
+layout asap
+printf 'plugin_paths = { %s }\nVirtualHost "meet.example"\n  authentication = "token"\n  app_id = "doctorapp"\n  asap_key_server = "https://keys.example/asap"\n  signature_algorithm = "RS256"\n' \
+  "$(good_paths asap)" > "$work/asap/etc/prosody.cfg.lua"
+expect asap 2 token.meet.example unknown "cannot tell"
+expect asap 2 host.meet.example ok ""
+
+# ---- --host names a VirtualHost the config lacks
+layout no-host; config no-host "$(good_paths no-host)" "\"$SECRET\""
+doctor no-host --host other.example
+check "[no-host] --host other.example: exit 1 (got $code)" "[ $code = 1 ]"
+check "[no-host] --host other.example: [problem] hosts" "grep -qF '[problem] hosts: no VirtualHost \"other.example\" in the config' <<<\"\$out\""
 
 # ---- cannot tell: no Prosody config
 layout no-config
