@@ -94,6 +94,8 @@ fn finding(
 struct Prosody {
     ctl: Option<PathBuf>,
     version: Option<String>,
+    /// The first line `prosodyctl about` printed when it gave no version.
+    about_said: Option<String>,
     interpreter: Option<String>,
     sourcedir: String,
     plugindir: String,
@@ -157,6 +159,13 @@ fn find_prosody() -> Prosody {
                     .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
             })
             .map(str::to_owned);
+        if p.version.is_none() {
+            let all = format!("{text}{}", String::from_utf8_lossy(&out.stderr));
+            p.about_said = all
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .map(str::to_owned);
+        }
     }
     p.ctl = Some(ctl);
     p
@@ -287,9 +296,14 @@ pub fn diagnose(a: &DoctorArgs) -> Vec<Finding> {
                 "prosody.lua",
                 Verdict::Ok,
                 format!(
-                    "{} runs on {i} (the first line of {})",
+                    "{} runs on {i} (the first line of {}){}",
                     prosody.version.as_deref().unwrap_or("Prosody"),
-                    ctl.display()
+                    ctl.display(),
+                    match &prosody.about_said {
+                        Some(said) =>
+                            format!("; `prosodyctl about` gave no version, it said: {said}"),
+                        None => String::new(),
+                    }
                 ),
                 None,
             ));
