@@ -604,11 +604,14 @@ pub fn status(found: &[Finding]) -> u8 {
     }
 }
 
-const SUMMARY: [&str; 3] = [
-    "token logins would work",
-    "something blocks token logins",
-    "cannot tell whether token logins work",
-];
+/// The one-line verdict for an exit status of [`status`].
+fn summary(code: u8) -> &'static str {
+    match code {
+        0 => "token logins would work",
+        1 => "something blocks token logins",
+        _ => "cannot tell whether token logins work",
+    }
+}
 
 /// The findings as text: one block per finding, then the summary.
 pub fn text(found: &[Finding]) -> String {
@@ -622,7 +625,7 @@ pub fn text(found: &[Finding]) -> String {
             ));
         }
     }
-    out.push_str(&format!("doctor: {}\n", SUMMARY[status(found) as usize]));
+    out.push_str(&format!("doctor: {}\n", summary(status(found))));
     out
 }
 
@@ -646,7 +649,7 @@ pub fn json(found: &[Finding]) -> String {
         })
         .collect();
     let code = status(found);
-    let doc = json!({"status": code, "summary": SUMMARY[code as usize], "findings": list});
+    let doc = json!({"status": code, "summary": summary(code), "findings": list});
     format!(
         "{}\n",
         serde_json::to_string_pretty(&doc).unwrap_or_default()
