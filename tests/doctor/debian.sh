@@ -22,11 +22,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 SECRET=doctor-chroot-secret-0123456789abcdef
 . tests/doctor/lib.sh
 started=$SECONDS
-finish() {
-  echo "doctor-debian: took $((SECONDS - started)) s"
-  echo "doctor-debian: $pass passed, $fail failed"
-  [ "$fail" -eq 0 ]
-}
+finish() { finish_stage doctor-debian; }
 if [ "$(id -u)" -ne 0 ]; then
   check "the chroot test runs as root (chroot, mount)" false; finish; exit 1
 fi

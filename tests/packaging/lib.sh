@@ -7,6 +7,14 @@
 pass=0; fail=0
 ok() { pass=$((pass + 1)); [ "${PKGTEST_VERBOSE:-0}" != 1 ] || echo "ok   $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+# finish_stage NAME: a stage's closing lines ("NAME: took N s", then the
+# "NAME: N passed, N failed" line test.sh sums) and its status. The caller
+# sets started=$SECONDS when it begins.
+finish_stage() {
+  echo "$1: took $((SECONDS - ${started:-$SECONDS})) s"
+  echo "$1: $pass passed, $fail failed"
+  [ "$fail" -eq 0 ]
+}
 check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 # Adds the counts of a load_check.lua run (its last line) to ours.
 count_load_check() {

@@ -26,11 +26,7 @@ cd "$(dirname "$0")/../.."
 # lib.sh: check, bad, count_run, and scripts/package-tools.sh (need_oracle_root).
 . tests/packaging/lib.sh
 started=$SECONDS
-finish() {
-  echo "prosody-fallback-host: took $((SECONDS - started)) s"
-  echo "prosody-fallback-host: $pass passed, $fail failed"
-  [ "$fail" -eq 0 ]
-}
+finish() { finish_stage prosody-fallback-host; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
