@@ -45,9 +45,11 @@
 #      fault made and undone (tests/doctor/debian.sh)
 #  11c. the source tarball of make dist builds jitsi-jwt and, through the
 #      source rock, the Lua 5.4 module with no network and an empty
-#      CARGO_HOME (tests/packaging/offline.sh); the docker-jitsi-meet
-#      recipe's steps lay out a stand-in image that Prosody loads
-#      (tests/packaging/docker.sh)
+#      CARGO_HOME (tests/packaging/offline.sh)
+#  11d. the docker-jitsi-meet recipe built with a real Docker engine (a
+#      private dockerd) on a stand-in for ghcr.io/jitsi/prosody, and Prosody
+#      13 in the built image logging in with tokens in every plugin order of
+#      the image's configs; its arm64 branch by sh and qemu (tests/docker/run.sh)
 #  12. differential: seeded mutations verified by PyJWT and here
 #  13. dependency audit: cargo-deny against ../shared/advisory-db, offline;
 #      without the snapshot (a user's clone) cargo-deny fetches the database,
@@ -152,9 +154,11 @@ PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/prosody/debian13.s
 stage "jitsi-jwt doctor in Debian 13 and 11 chroots, the .deb installed (tests/doctor/debian.sh)"
 PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/doctor/debian.sh 2>&1 | tee -a "$logs/checks.log"
 
-stage "offline build from the source tarball; the docker-jitsi-meet recipe's layout in Prosody"
+stage "offline build from the source tarball (tests/packaging/offline.sh)"
 tests/packaging/offline.sh 2>&1 | tee -a "$logs/checks.log"
-tests/packaging/docker.sh 2>&1 | tee -a "$logs/checks.log"
+
+stage "docker-jitsi-meet: the recipe built and logged into with a real Docker engine (tests/docker/run.sh)"
+tests/docker/run.sh 2>&1 | tee -a "$logs/checks.log"
 
 stage "differential against PyJWT (seeded mutations)"
 tests/differential/run.sh 2>&1 | tee -a "$logs/checks.log"

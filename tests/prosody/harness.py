@@ -14,6 +14,12 @@
   WebSocket with the `websockets` package) that open a stream with
   `?token=...` in the URL, authenticate with SASL ANONYMOUS and, when that
   succeeds, restart the stream and bind a resource.
+* Prosody(image=IMAGE): the Prosody of a Docker image instead
+  (tests/docker/run.sh): `docker run --network host` of IMAGE as its own
+  user, the temp directory mounted at the same path, this folder's test
+  plugins mounted read-only as /prosody-plugins-custom (a volume of
+  docker-jitsi-meet's image), and the plugin_paths the caller gives. The
+  Docker client is $DOCKER (default `docker`), the engine $DOCKER_HOST's.
 * visible: the path under which Prosody sees a file of this machine (a copy
   in the chroot, if any). A host option that names a file must use it, or the
   Debian 13 run (tests/prosody/debian13.sh) cannot read that file.
@@ -296,23 +302,30 @@ class Prosody:
 
     `plugin_paths` and `cpath_dir` replace, on this machine only, the shim
     folder and module folder of the default set-up (lua/ then this folder,
-    and build/lua54): tests/prosody/docker_layout.py points them into a
-    folder laid out as the docker-jitsi-meet recipe lays out the image.
+    and build/lua54); tests/prosody/test_fallback.py sets `cpath_dir`.
     `path_dir` (this machine only) is put first on Lua 5.4's package.path
     (LUA_PATH_5_4), where Prosody then finds `.lua` libraries; by default
     LUA_PATH_5_4 is unset. `auth` names every host's authentication
-    provider (mod_auth_<auth>.lua; default jwt_probe)."""
+    provider (mod_auth_<auth>.lua; default jwt_probe). `image` runs
+    Prosody in that Docker image (see the top of this file); its plugin
+    folders are then `plugin_paths` as the image's config names them."""
 
     def __init__(self, hosts, keep=False, plugin_paths=None, cpath_dir=None,
-                 path_dir=None, auth="jwt_probe"):
+                 path_dir=None, auth="jwt_probe", image=None):
         self.hosts = hosts
         self.keep = keep
         self.plugin_paths = plugin_paths
         self.cpath_dir = cpath_dir or SO_DIR
         self.path_dir = path_dir
         self.auth = auth
+        self.image = image
         self.dir = tempfile.mkdtemp(prefix="luajwt-prosody-",
                                     dir=CHROOT and os.path.join(CHROOT, "tmp"))
+        if image:
+            # The image's user (s6 in docker-jitsi-meet's) writes the data,
+            # pid and log files here.
+            os.chmod(self.dir, 0o777)
+            self.container = "luajwt-prosody-%d-%s" % (os.getpid(), os.path.basename(self.dir)[-8:])
         self.http_port = free_port()
         self.c2s_port = free_port()
         self.log_path = os.path.join(self.dir, "prosody.log")
@@ -323,7 +336,7 @@ class Prosody:
         if CHROOT:
             # The installed shim, then a copy of this folder's modules.
             plugins = [JITSI_PLUGINS, os.path.join(d, "plugins")]
-        elif self.plugin_paths:
+        elif self.image or self.plugin_paths:
             plugins = self.plugin_paths
         else:
             # The shim from lua/ comes first, as the README tells admins to do.
@@ -351,7 +364,7 @@ class Prosody:
             "consider_websocket_secure = true",
             "bosh_max_inactivity = 20",
         ]
-        if os.geteuid() == 0:
+        if os.geteuid() == 0 and not self.image:
             # CI runs as root; Prosody would otherwise switch to the prosody
             # user, which cannot write this temp dir.
             lines.append("run_as_root = true")
@@ -370,7 +383,19 @@ class Prosody:
         with open(cfg, "w") as f:
             f.write(self.config())
         argv, env = _in_target(["prosody", "-F", "--config", inside(cfg)])
-        if CHROOT:
+        if self.image:
+            plugins = os.path.join(self.dir, "plugins")
+            os.makedirs(plugins)
+            for name in os.listdir(HERE):
+                if name.endswith(".lua"):
+                    shutil.copy(os.path.join(HERE, name), plugins)
+            for sub in ("data", "certs"):
+                os.chmod(os.path.join(self.dir, sub), 0o777)
+            # Attached, so the client passes the TERM of __exit__ on to Prosody.
+            argv = [os.environ.get("DOCKER", "docker"), "run", "--rm", "--name", self.container,
+                    "--network", "host", "-v", "%s:%s" % (self.dir, self.dir),
+                    "-v", "%s:/prosody-plugins-custom:ro" % plugins, self.image] + argv
+        elif CHROOT:
             os.makedirs(os.path.join(self.dir, "plugins"))
             for name in os.listdir(HERE):
                 if name.endswith(".lua"):
@@ -424,6 +449,9 @@ class Prosody:
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
+                if self.image:
+                    subprocess.run([os.environ.get("DOCKER", "docker"), "rm", "-f", self.container],
+                                   capture_output=True, check=False)
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         if getattr(self, "stdout", None):
