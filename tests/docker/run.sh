@@ -23,7 +23,9 @@
 #      plugin_paths. tests/docker/plugin_orders.lua in the stand-in finds that
 #      stand-in in every order (so the probe would see jitsi's copy);
 #   4. the recipe built on it (BuildKit) with the binary tarballs of make dist
-#      as the build context: its s6 check prints the .so it loaded;
+#      as the build context: its s6 check prints the .so it loaded; without
+#      its USER root line it fails (s6 may not write there), as the recipe
+#      written for the earlier image did;
 #   5. in the built image: the final user is s6, the .so and the shim are the
 #      tarball's, nothing of the build context is left; as s6, Lua 5.4 loads
 #      the native module through the shim in each config's plugin_paths order
@@ -213,6 +215,20 @@ else
 fi
 check "the build's s6 check printed 'luajwtjitsi $version (native) from /usr/local/lib/lua/5.4/luajwtjitsi.so'" \
   "grep -q '^#[0-9]* [0-9.]* luajwtjitsi $version (native) from /usr/local/lib/lua/5.4/luajwtjitsi.so\$' '$work/build.log'"
+
+# The stand-in is as rootless as the image: without `USER root` the install
+# step fails, as the recipe written for the earlier image did.
+mkdir -p "$work/ctx-rootless"
+cp "$work/ctx/"*.tar.gz "$work/ctx-rootless/"
+grep -v '^USER root$' "$recipe" > "$work/ctx-rootless/Dockerfile"
+if docker_ build --no-cache --progress=plain --network none --build-arg PROSODY_IMAGE="$standin_tag" \
+    -t "$recipe_tag-rootless" "$work/ctx-rootless" > "$work/build-rootless.log" 2>&1; then
+  bad "the recipe without USER root built on the stand-in: the stand-in is not rootless"
+  docker_ rmi -f "$recipe_tag-rootless" >/dev/null 2>&1 || true
+else
+  check "the recipe without USER root fails on the stand-in: s6 may not write the image's folders" \
+    "grep -q 'install: cannot create .*Permission denied' '$work/build-rootless.log'"
+fi
 
 # ---- 5. the built image
 check "the built image's user is s6" "[ \"\$(docker_ image inspect -f '{{.Config.User}}' '$recipe_tag')\" = s6 ]"
