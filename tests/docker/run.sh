@@ -13,7 +13,8 @@
 #      the folder unmounted and deleted (no image is kept: importing the base
 #      takes seconds, the cached chroot tarball is the cache). With
 #      DOCKER_HOST set, that engine is used instead and every image this run
-#      made is removed from it at the end. Builds run with --network none;
+#      made is removed from it at the end (BuildKit's cache of the builds
+#      stays: `docker builder prune` empties it). Builds run with --network none;
 #   3. the stand-in for ghcr.io/jitsi/prosody (no registry is reachable):
 #      `docker import` of the cached Debian 13 chroot of
 #      tests/prosody/debian13.sh (Prosody 13, Lua 5.4), then
