@@ -1,5 +1,5 @@
 # The two commands a newcomer needs, plus the build.
-.PHONY: demo check test build bench deb dist clean
+.PHONY: demo check test build bench deb apt-repo dist clean
 
 demo:   ## build the module, start a private Prosody, log in with good and bad tokens
 	scripts/demo.sh
@@ -18,6 +18,9 @@ bench:  ## operations per second under Lua 5.4 vs Prosody's util.jwt and the raw
 
 deb:    ## build/deb/lua-luajwtjitsi_<version>_{amd64,arm64}.deb (glibc 2.28 builds; installs its tools first)
 	scripts/package-deb.sh
+
+apt-repo: ## build/apt-repo/: a signed apt repository of build/deb's packages; sign with APT_REPO_KEY=<gpg key id> (docs/install.md)
+	scripts/apt-repo.sh -k "$(APT_REPO_KEY)"
 
 dist:   ## build/dist/: binary tarballs (x86_64, aarch64, both), source tarball, .debs, rockspecs and .src.rocks, SHA256SUMS
 	scripts/dist.sh

@@ -17,6 +17,8 @@
 #   chroot_unpack TARBALL DIR       unpacks a copy into DIR (made if missing)
 #   chroot_mount_proc DIR           mounts /proc in DIR
 #   chroot_umount_proc DIR          unmounts it again (no-op when not mounted)
+#   chroot_stop_all DIR             kills (by pid, -9) every process whose
+#                                   root is DIR (a server a killed test left)
 #   chroot_remove DIR               unmounts /proc, then deletes DIR; refuses
 #                                   to delete while anything is still mounted
 # Everything prints its progress on stderr; a failure returns 1 with the
@@ -35,6 +37,14 @@ chroot_umount_proc() {
   fi
 }
 
+chroot_stop_all() {
+  local p
+  for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/root" 2>/dev/null)" = "$1" ] && kill -9 "${p#/proc/}" 2>/dev/null
+  done
+  return 0
+}
+
 chroot_remove() {
   [ -n "$1" ] && [ -d "$1" ] || return 0
   chroot_umount_proc "$1"
@@ -45,8 +55,12 @@ chroot_remove() {
   rm -rf "$1"
 }
 
+# The root folder gets mode 755, as a system's / has: tarballs made before
+# chroot_tarball set it carry mktemp's 700, under which no user but root can
+# reach any file in the chroot (prosodyctl then says the config "is not
+# readable by the 'prosody' user", and Prosody's user cannot load libc).
 chroot_unpack() {
-  mkdir -p "$2" && tar -C "$2" -xzf "$1"
+  mkdir -p "$2" && tar -C "$2" -xzf "$1" && chmod 755 "$2"
 }
 
 chroot_tarball_path() {
@@ -64,6 +78,7 @@ chroot_tarball() {
   mkdir -p "$LUAJWTJITSI_TOOLS"
   local fresh log rc=0
   fresh=$(mktemp -d "${TMPDIR:-/tmp}/luajwt-$name.XXXXXX")
+  chmod 755 "$fresh"
   log="$fresh.log"
   echo "chroot: making $name: debootstrap $suite${*:+, then apt-get install $*} (a few minutes; cached in $tarball)" >&2
   debootstrap --variant=minbase ${include:+--include="$include"} "$suite" "$fresh" "$CHROOT_MIRROR" > "$log" 2>&1 || rc=$?

@@ -154,6 +154,9 @@ PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/prosody/debian13.s
 stage "jitsi-jwt doctor in Debian 13 and 11 chroots, the .deb installed (tests/doctor/debian.sh)"
 PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/doctor/debian.sh 2>&1 | tee -a "$logs/checks.log"
 
+stage "apt repository (make apt-repo): install, upgrades both ways, failed upgrade, in Debian 11, 12, 13 (tests/packaging/apt_repo.sh)"
+PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) PKGTEST_DEB_ARM64=$(ls build/deb/lua-luajwtjitsi_*_arm64.deb) tests/packaging/apt_repo.sh 2>&1 | tee -a "$logs/checks.log"
+
 stage "offline build from the source tarball (tests/packaging/offline.sh)"
 tests/packaging/offline.sh 2>&1 | tee -a "$logs/checks.log"
 

@@ -76,6 +76,9 @@ installed_check() {
 # and lua5.2, headers removed) both use: one debootstrap on a fresh machine,
 # not two.
 DEBIAN11_ROOT=(debian11 bullseye lua5.1,lua5.2,lua5.3,lua5.4,luajit,liblua5.2-dev,luarocks)
+# Debian 12, this machine's release, for tests that need a clean one
+# (tests/packaging/apt_repo.sh): minbase and lua5.4.
+DEBIAN12_ROOT=(debian12 bookworm lua5.4)
 # The Prosody roots: Debian 13's Prosody 13 (tests/prosody/debian13.sh,
 # tests/doctor/debian.sh) and Debian 11's Prosody 0.11 on Lua 5.2
 # (tests/doctor/debian.sh), made by chroot_tarball with apt-get, since

@@ -61,10 +61,7 @@ R="$work/root"
 # Anything still running inside the chroot copy (a Prosody left by a killed
 # test run) is stopped by pid before /proc is unmounted and the copy deleted.
 cleanup() {
-  local p
-  for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/root" 2>/dev/null)" = "$R" ] && kill -9 "${p#/proc/}" 2>/dev/null
-  done
+  chroot_stop_all "$R"
   chroot_remove "$R" || true
   rm -rf "$work"
 }
