@@ -17,6 +17,8 @@ use std::process::Command;
 /// The probe, run under Prosody's interpreter (see its header for the lines
 /// it prints).
 const PROBE: &str = include_str!("doctor_probe.lua");
+/// The fix for a token given with `--token` that the host refuses.
+const GIVEN_FIX: &str = "the message says why Prosody refuses it: see \"Why a token was refused\" in docs/troubleshooting.md (jitsi-jwt inspect <JWT> shows its claims)";
 /// Where Debian's jitsi-meet-prosody keeps its plugins, and with the
 /// lua-luajwtjitsi package the shim (jitsi's own copy diverted).
 const JITSI_LIB: &str = "/usr/share/jitsi-meet/prosody-plugins/luajwtjitsi.lib.lua";
@@ -36,6 +38,15 @@ pub struct DoctorArgs {
     /// Print the findings as JSON.
     #[arg(long)]
     json: bool,
+    /// A token your issuer signed (for key-server hosts: with your private
+    /// key and its kid): verified end to end with the host's settings, the
+    /// key fetched as Jitsi fetches it.
+    #[arg(long, value_name = "JWT")]
+    token: Option<String>,
+    /// Run the checks as yourself with your environment, instead of as
+    /// Prosody's user with the LUA_PATH/LUA_CPATH of its systemd unit.
+    #[arg(long)]
+    as_caller: bool,
 }
 
 /// A finding's verdict.
@@ -234,8 +245,22 @@ fn parse_probe(out: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Runs the probe under `lua` with its arguments; its lines, or why not.
-fn run_probe(lua: &Path, args: &[&str]) -> Result<Vec<Vec<String>>, String> {
+/// How the probe runs: as whom and with which environment.
+struct RunAs {
+    /// Prosody's user and group to switch to (`setpriv`), when root.
+    user: Option<(String, String)>,
+    /// The environment to run with (`None`: the caller's, unchanged).
+    env: Option<Vec<(String, String)>>,
+}
+
+/// Runs the probe under `lua` with its arguments and `input` on its stdin;
+/// its lines, or why not.
+fn run_probe(
+    lua: &Path,
+    args: &[&str],
+    input: &str,
+    how: &RunAs,
+) -> Result<Vec<Vec<String>>, String> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -254,7 +279,32 @@ fn run_probe(lua: &Path, args: &[&str]) -> Result<Vec<Vec<String>>, String> {
         f.write_all(PROBE.as_bytes())
             .map_err(|e| format!("cannot write the probe to {}: {e}", file.display()))?;
     }
-    let out = Command::new(lua).arg(&file).args(args).output();
+    let mut cmd = match &how.user {
+        Some((user, group)) => {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid", user, "--regid", group, "--init-groups", "--"])
+                .arg(lua);
+            c
+        }
+        None => Command::new(lua),
+    };
+    cmd.arg(&file).args(args);
+    if let Some(env) = &how.env {
+        cmd.env_clear().envs(env.iter().map(|(k, v)| (k, v)));
+    }
+    let out = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            if let Some(mut stdin) = child.stdin.take() {
+                use std::io::Write;
+                // A probe that stopped early closes its stdin: not an error here.
+                let _ = stdin.write_all(input.as_bytes());
+            }
+            child.wait_with_output()
+        });
     let _ = std::fs::remove_file(&file);
     let out = out.map_err(|e| format!("cannot run {}: {e}", lua.display()))?;
     let lines = parse_probe(&String::from_utf8_lossy(&out.stdout));
@@ -338,6 +388,8 @@ pub fn diagnose(a: &DoctorArgs) -> Vec<Finding> {
     } else {
         prosody.sourcedir.clone()
     };
+    let (how, env_finding) = run_as(a.as_caller);
+    found.push(env_finding);
     let probe = run_probe(
         &lua,
         &[
@@ -346,7 +398,10 @@ pub fn diagnose(a: &DoctorArgs) -> Vec<Finding> {
             &prosody.datadir,
             &config_arg,
             a.host.as_deref().unwrap_or(""),
+            if a.token.is_some() { "token" } else { "" },
         ],
+        a.token.as_deref().unwrap_or(""),
+        &how,
     );
     let lines = match probe {
         Ok(l) => l,
@@ -388,11 +443,26 @@ pub fn diagnose(a: &DoctorArgs) -> Vec<Finding> {
                 "config",
                 Verdict::Problem,
                 format!(
-                    "{}: {}",
+                    "{}: {}{}",
                     field(l, 2),
-                    field(l, 3).lines().next().unwrap_or("")
+                    field(l, 3).lines().next().unwrap_or(""),
+                    match &how.user {
+                        Some((user, _)) => format!(" (read as {user})"),
+                        None => String::new(),
+                    }
                 ),
-                Some("correct the error above, then check with: prosodyctl check config".to_owned()),
+                Some(match &how.user {
+                    // Debian's own modes: root owns it, Prosody's group reads it.
+                    Some((_, group)) if field(l, 3).contains(": Permission denied") => {
+                        // "file: PATH: Permission denied", or for an Include
+                        // "parser: Error loading included PATH: PATH: ...".
+                        let d = field(l, 3);
+                        let before = d.split(": Permission denied").next().unwrap_or(d);
+                        let file = before.rsplit(' ').next().unwrap_or(field(l, 2));
+                        format!("chgrp {group} {file} && chmod 640 {file} (Prosody reads its config as {group}), then: prosodyctl restart")
+                    }
+                    _ => "correct the error above, then check with: prosodyctl check config".to_owned(),
+                }),
             )),
             "plugins" => plugins = field(l, 1).to_owned(),
             "shim" => found.push(shim_finding(l, &plugins, &cx)),
@@ -400,6 +470,13 @@ pub fn diagnose(a: &DoctorArgs) -> Vec<Finding> {
                 token_hosts += 1;
                 found.push(host_finding(l));
             }
+            "keys" => found.push(keys_finding(l)),
+            "given" => found.push(finding(
+                format!("given.{}", field(l, 1)),
+                if field(l, 2) == "ok" { Verdict::Ok } else { Verdict::Problem },
+                field(l, 3),
+                (field(l, 2) != "ok").then(|| GIVEN_FIX.to_owned()),
+            )),
             "token" => found.push(finding(
                 format!("token.{}", field(l, 1)),
                 match field(l, 2) {
@@ -410,12 +487,16 @@ pub fn diagnose(a: &DoctorArgs) -> Vec<Finding> {
                 field(l, 3),
                 match field(l, 2) {
                     "ok" => None,
+                    "problem" if field(l, 3).starts_with("the token given") => Some(GIVEN_FIX.to_owned()),
                     "problem" => Some("see the problems above for this host; after fixing them, restart Prosody: prosodyctl restart".to_owned()),
                     _ => None,
                 },
             )),
             _ => {}
         }
+    }
+    if cx.deb_installed {
+        found.push(diversion_finding());
     }
     if usable.is_none() {
         found.push(finding(
@@ -529,7 +610,8 @@ fn shim_finding(l: &[String], plugins: &str, cx: &Context) -> Finding {
             };
             let fix = if path == JITSI_LIB && cx.deb_installed {
                 Some(format!(
-                    "dpkg-divert --package lua-luajwtjitsi --rename --divert {JITSI_LIB}.distrib --add {JITSI_LIB}, then put the shim back: apt-get install --reinstall lua-luajwtjitsi (or dpkg -i lua-luajwtjitsi_*.deb)"
+                    "{}, then put the shim back: apt-get install --reinstall lua-luajwtjitsi (or dpkg -i lua-luajwtjitsi_*.deb)",
+                    divert_command()
                 ))
             } else if !elsewhere.is_empty() {
                 let mut entries = vec![format!("{:?}", elsewhere.trim_end_matches('/'))];
@@ -553,8 +635,346 @@ fn shim_finding(l: &[String], plugins: &str, cx: &Context) -> Finding {
     }
 }
 
+/// The systemd unit files of `prosody.service` in systemd's order of
+/// precedence: the unit itself (the first found of /etc, /run, /usr/local/lib,
+/// /lib, /usr/lib `systemd/system/`), then its drop-ins (`prosody.service.d/
+/// *.conf` of every folder, by file name; a name in an earlier folder hides
+/// the same name in a later one).
+fn service_files() -> Vec<PathBuf> {
+    const DIRS: [&str; 5] = [
+        "/etc/systemd/system",
+        "/run/systemd/system",
+        "/usr/local/lib/systemd/system",
+        "/lib/systemd/system",
+        "/usr/lib/systemd/system",
+    ];
+    let mut files = Vec::new();
+    if let Some(unit) = DIRS
+        .iter()
+        .map(|d| Path::new(d).join("prosody.service"))
+        .find(|p| p.is_file())
+    {
+        files.push(unit);
+    } else {
+        return files;
+    }
+    let mut dropins: Vec<(std::ffi::OsString, PathBuf)> = Vec::new();
+    for d in DIRS {
+        let Ok(rd) = std::fs::read_dir(Path::new(d).join("prosody.service.d")) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let name = e.file_name();
+            if name.to_string_lossy().ends_with(".conf") && !dropins.iter().any(|(n, _)| *n == name)
+            {
+                dropins.push((name, e.path()));
+            }
+        }
+    }
+    dropins.sort();
+    files.extend(dropins.into_iter().map(|(_, p)| p));
+    files
+}
+
+/// `Environment=` and `User=`/`Group=` of the unit files, in order
+/// (systemd.exec(5)): each `Environment=` holds assignments separated by
+/// spaces, double-quoted ones may hold spaces; an empty one clears the list.
+/// Returns (variables, User, Group).
+fn service_settings(files: &[PathBuf]) -> (Vec<(String, String)>, Option<String>, Option<String>) {
+    let mut env: Vec<(String, String)> = Vec::new();
+    let (mut user, mut group) = (None, None);
+    for f in files {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        let mut in_service = false;
+        for line in text.lines() {
+            let line = line.trim();
+            if line.starts_with('[') {
+                in_service = line == "[Service]";
+                continue;
+            }
+            if !in_service {
+                continue;
+            }
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
+            match key.trim() {
+                "Environment" if value.trim().is_empty() => env.clear(),
+                "Environment" => {
+                    for word in unit_words(value) {
+                        if let Some((k, v)) = word.split_once('=') {
+                            env.retain(|(old, _)| old != k);
+                            env.push((k.to_owned(), v.to_owned()));
+                        }
+                    }
+                }
+                "User" => user = Some(value.trim().to_owned()),
+                "Group" => group = Some(value.trim().to_owned()),
+                _ => {}
+            }
+        }
+    }
+    (env, user, group)
+}
+
+/// The words of a unit file value: split on spaces, "double" or 'single'
+/// quotes keep spaces, a backslash escapes the next character.
+fn unit_words(value: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote = None;
+    let mut in_word = false;
+    let mut chars = value.trim().chars();
+    while let Some(c) = chars.next() {
+        match (c, quote) {
+            ('\\', _) => {
+                if let Some(n) = chars.next() {
+                    word.push(n);
+                }
+                in_word = true;
+            }
+            ('"' | '\'', None) => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (c, Some(q)) if c == q => quote = None,
+            (c, None) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            (c, _) => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+/// Whether `name` is a user in /etc/passwd, and its primary group's name.
+fn passwd_group(name: &str) -> Option<String> {
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    let gid = passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.first() == Some(&name)).then(|| f.get(3).map(|g| (*g).to_owned()))?
+    })?;
+    let groups = std::fs::read_to_string("/etc/group").unwrap_or_default();
+    Some(
+        groups
+            .lines()
+            .find_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f.get(2) == Some(&gid.as_str())).then(|| f.first().map(|g| (*g).to_owned()))?
+            })
+            .unwrap_or(gid),
+    )
+}
+
+/// How the probe runs, and the `prosody.env` finding that says so. As root,
+/// with a prosody.service unit: as the unit's User (default prosody) with a
+/// clean environment (PATH, and the unit's LUA_PATH*, LUA_CPATH* and
+/// LUA_INIT* variables), as Prosody's service gets. Otherwise as the caller.
+fn run_as(as_caller: bool) -> (RunAs, Finding) {
+    let caller = RunAs {
+        user: None,
+        env: None,
+    };
+    let ok = |seen: String| finding("prosody.env", Verdict::Ok, seen, None);
+    if as_caller {
+        return (
+            caller,
+            ok("checks run as you, with your environment (--as-caller)".to_owned()),
+        );
+    }
+    let files = service_files();
+    if files.is_empty() {
+        return (
+            caller,
+            ok("no prosody.service unit: checks run as you, with your environment".to_owned()),
+        );
+    }
+    let (unit_env, user, group) = service_settings(&files);
+    let lua_env: Vec<(String, String)> = unit_env
+        .into_iter()
+        .filter(|(k, _)| {
+            k.starts_with("LUA_PATH") || k.starts_with("LUA_CPATH") || k.starts_with("LUA_INIT")
+        })
+        .collect();
+    let mut env = vec![
+        (
+            "PATH".to_owned(),
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_owned(),
+        ),
+        ("LANG".to_owned(), "C.UTF-8".to_owned()),
+    ];
+    env.extend(lua_env.iter().cloned());
+    let shown = if lua_env.is_empty() {
+        "no LUA_PATH or LUA_CPATH".to_owned()
+    } else {
+        lua_env
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let from = files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let user = user.unwrap_or_else(|| "prosody".to_owned());
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let group = group.or_else(|| passwd_group(&user));
+    match (root, group, on_path("setpriv")) {
+        (true, Some(group), Some(_)) => (
+            RunAs {
+                user: Some((user.clone(), group)),
+                env: Some(env),
+            },
+            ok(format!("checks run as {user} with the service's environment ({shown}; from {from})")),
+        ),
+        (true, None, _) => (
+            RunAs { user: None, env: Some(env) },
+            finding(
+                "prosody.env",
+                Verdict::Unknown,
+                format!("the unit's user {user} does not exist here; checks run as root with the service's environment ({shown}; from {from})"),
+                Some(format!("check User= in {from}")),
+            ),
+        ),
+        _ => (
+            RunAs { user: None, env: Some(env) },
+            finding(
+                "prosody.env",
+                Verdict::Unknown,
+                format!("checks run as you, not as {user}, with the service's environment ({shown}; from {from}): files only {user} can read, or only you can, may be judged wrongly"),
+                Some("run the doctor as root (sudo jitsi-jwt doctor) to check as Prosody's user".to_owned()),
+            ),
+        ),
+    }
+}
+
+/// A key-server host's keys (`keys` probe line: HOST VERDICT DETAIL URL
+/// KIND, KIND fetch|parse|needtoken|kid|ok).
+fn keys_finding(l: &[String]) -> Finding {
+    let (host, verdict, detail, url, kind) = (
+        field(l, 1),
+        field(l, 2),
+        field(l, 3),
+        field(l, 4),
+        field(l, 5),
+    );
+    let id = format!("keys.{host}");
+    match (verdict, kind) {
+        ("ok", _) => finding(id, Verdict::Ok, detail, None),
+        (_, "needtoken") => finding(
+            id,
+            Verdict::Unknown,
+            detail,
+            Some("give a token your issuer signed: jitsi-jwt doctor --token <JWT>".to_owned()),
+        ),
+        (_, "fetch") => finding(
+            id,
+            Verdict::Problem,
+            detail,
+            Some(format!("make {url} answer from this host (try: curl -fsS {url}), or correct the URL in the config, then: prosodyctl restart")),
+        ),
+        (_, "kid") => finding(
+            id,
+            Verdict::Problem,
+            detail,
+            Some("sign tokens with a kid header naming the key on the key server".to_owned()),
+        ),
+        _ => finding(
+            id,
+            Verdict::Problem,
+            detail,
+            Some(format!("publish at {url} a public key for the host's signature_algorithm, or set signature_algorithm to your key's algorithm, then: prosodyctl restart")),
+        ),
+    }
+}
+
+/// A line the shim carries (the probe's mark of this project's shim).
+const SHIM_MARK: &str = "the native luajwtjitsi module could not be loaded";
+
+/// The command that gives jitsi's file back to the diversion, fitted to the
+/// files on disk. `dpkg-divert --rename` would not do: dpkg ignores it for a
+/// path that the diverting package itself ships ("Ignoring request to rename
+/// file ... owned by diverting package"), and the reinstall that follows would
+/// then overwrite jitsi's file with the shim. So jitsi's file, when it is at
+/// jitsi's path and nothing is at `.distrib`, is moved there first, and the
+/// diversion is added with `--no-rename`.
+fn divert_command() -> String {
+    let distrib = format!("{JITSI_LIB}.distrib");
+    let add = format!(
+        "dpkg-divert --package lua-luajwtjitsi --no-rename --divert {distrib} --add {JITSI_LIB}"
+    );
+    let jitsi_at_path = !Path::new(&distrib).exists()
+        && std::fs::read_to_string(JITSI_LIB).is_ok_and(|t| !t.contains(SHIM_MARK));
+    if jitsi_at_path {
+        format!("mv {JITSI_LIB} {distrib} && {add}")
+    } else {
+        add
+    }
+}
+
+/// With the package installed, jitsi-meet-prosody's `luajwtjitsi.lib.lua`
+/// must stay diverted to `.distrib` by lua-luajwtjitsi (`dpkg-divert
+/// --listpackage`): without the diversion the next jitsi-meet-prosody
+/// upgrade fails on the shim's file or puts jitsi's file back in its place,
+/// even while the shim is still found today. The fix: [`divert_command`].
+fn diversion_finding() -> Finding {
+    let owner = Command::new("dpkg-divert")
+        .args(["--listpackage", JITSI_LIB])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let owner = match owner {
+        Ok(o) => o,
+        Err(e) => {
+            return finding(
+                "diversion",
+                Verdict::Unknown,
+                format!("dpkg-divert could not be run: {e}"),
+                None,
+            )
+        }
+    };
+    if owner == "lua-luajwtjitsi" {
+        return finding(
+            "diversion",
+            Verdict::Ok,
+            format!("jitsi-meet-prosody's {JITSI_LIB} is diverted to .distrib by lua-luajwtjitsi"),
+            None,
+        );
+    }
+    let add = divert_command();
+    let (seen, fix) = if owner.is_empty() {
+        (
+            format!("lua-luajwtjitsi is installed but {JITSI_LIB} is not diverted: the next jitsi-meet-prosody upgrade would fail or put jitsi's file in the shim's place"),
+            Some(format!("{add}, then: apt-get install --reinstall lua-luajwtjitsi")),
+        )
+    } else {
+        (
+            format!("{JITSI_LIB} is diverted by {owner}, not by lua-luajwtjitsi"),
+            Some(format!(
+                "dpkg-divert --package {owner} --rename --remove {JITSI_LIB}; {add}; apt-get install --reinstall lua-luajwtjitsi"
+            )),
+        )
+    };
+    finding("diversion", Verdict::Problem, seen, fix)
+}
+
 fn host_finding(l: &[String]) -> Finding {
-    let (host, auth, app_id, len, trailing, asap, alg) = (
+    let (host, auth, app_id, len, trailing, asap, alg, set_at) = (
         field(l, 1),
         field(l, 2),
         field(l, 3),
@@ -562,6 +982,7 @@ fn host_finding(l: &[String]) -> Finding {
         field(l, 5),
         field(l, 6),
         field(l, 7),
+        field(l, 8),
     );
     let seen = format!(
         "authentication = {auth:?}, app_id = {app_id:?}, app_secret: {} bytes, asap_key_server = {:?}, signature_algorithm = {alg}",
@@ -570,12 +991,20 @@ fn host_finding(l: &[String]) -> Finding {
     );
     let id = format!("host.{host}");
     if trailing == "yes" {
+        // set_at is FILE:LINE from the probe; the file may hold a colon.
+        let place = match set_at.rsplit_once(':') {
+            Some((file, line)) if !file.is_empty() => format!("in {file} line {line}"),
+            _ => "in the config file that sets it".to_owned(),
+        };
         return finding(
             id,
             Verdict::Problem,
-            format!("{seen}; app_secret ends in whitespace (a newline pasted with it?)"),
+            format!(
+                "{seen}; app_secret ends in whitespace (a newline pasted with it?){}",
+                if set_at.is_empty() { String::new() } else { format!("; it is set at {set_at}") }
+            ),
             Some(format!(
-                "in the config file that sets app_secret for {host}, end the string right after the secret (no \\n or space before the closing quote), then: prosodyctl restart"
+                "{place}, app_secret for {host}: end the string right after the secret (no \\n or space before the closing quote), then: prosodyctl restart"
             )),
         );
     }
@@ -697,6 +1126,33 @@ mod tests {
             t.ends_with("doctor: something blocks token logins\n"),
             "{t}"
         );
+    }
+
+    #[test]
+    fn unit_environment_lines_are_read_as_systemd_does() {
+        assert_eq!(
+            unit_words(r#""LUA_PATH=/opt/a b/?.lua;;" LANG=C 'X=y z' A\ B=c"#),
+            ["LUA_PATH=/opt/a b/?.lua;;", "LANG=C", "X=y z", "A B=c"]
+        );
+        let dir = std::env::temp_dir().join(format!("doctor-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let unit = dir.join("prosody.service");
+        let dropin = dir.join("lua.conf");
+        std::fs::write(
+            &unit,
+            "[Unit]\nEnvironment=NOT=this\n[Service]\nUser=prosody\nEnvironment=LUA_PATH=/a/?.lua LUA_CPATH=/c/?.so\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &dropin,
+            "[Service]\nEnvironment=\nEnvironment=\"LUA_PATH=/b/?.lua;;\"\nGroup=jitsi\n",
+        )
+        .unwrap();
+        let (env, user, group) = service_settings(&[unit, dropin]);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(env, [("LUA_PATH".to_owned(), "/b/?.lua;;".to_owned())]);
+        assert_eq!(user.as_deref(), Some("prosody"));
+        assert_eq!(group.as_deref(), Some("jitsi"));
     }
 
     #[test]

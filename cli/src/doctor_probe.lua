@@ -1,19 +1,27 @@
 -- doctor_probe.lua: what `jitsi-jwt doctor` asks Prosody's own Lua
 -- interpreter. The binary writes this file to a temporary folder and runs
---   LUA probe.lua SOURCEDIR PLUGINDIR DATADIR CONFIG HOST
--- (empty strings for what it does not know). Each line printed is one fact,
+--   LUA probe.lua SOURCEDIR PLUGINDIR DATADIR CONFIG HOST TOKEN_ON_STDIN
+-- (empty strings for what it does not know; TOKEN_ON_STDIN "token": an
+-- admin's token is the first line of stdin). Each line printed is one fact,
 -- fields separated by tabs, tabs and newlines in values escaped as \t and \n:
 --   lua      _VERSION  JIT_VERSION|""
 --   module   NAME  ok|missing  FILE  KIND  DETAIL
 --   config   ok|error  FILE  DETAIL
 --   plugins  DIR1;DIR2;...                    (Prosody's plugin folders, in order)
 --   shim     FOUND_PATH|""  ours|other|none  DETAIL  OUR_SHIM_ELSEWHERE
---   host     NAME  AUTH  APP_ID  SECRET_LEN  SECRET_TRAILING_SPACE(yes|no)  ASAP  ALG
+--   host     NAME  AUTH  APP_ID  SECRET_LEN  SECRET_TRAILING_SPACE(yes|no)  ASAP  ALG  SECRET_SET_AT
+--            (SECRET_SET_AT: FILE:LINE of the assignment that gives the host its
+--            app_secret, "" when unknown or set in the global section)
+--   keys     HOST  ok|problem|unknown  DETAIL  URL  fetch|parse|needtoken|kid|ok
+--            (hosts with asap_key_server or cache_keys_url: the key or JWKS
+--            fetched as Jitsi fetches it, and whether it fits the algorithm)
 --   token    HOST  ok|problem|unknown  DETAIL
+--   given    HOST  ok|problem  DETAIL         (app_secret hosts: the --token one)
 -- The secret's value is never printed, only its length.
 -- Runs on Lua 5.1 to 5.4 and LuaJIT.
 
 local sourcedir, plugindir, datadir, config, want_host = arg[1], arg[2], arg[3], arg[4], arg[5]
+local given_token = arg[6] == "token" and io.read("*l") or nil
 
 local function clean(v)
 	return (tostring(v == nil and "" or v):gsub("\\", "\\\\"):gsub("\t", "\\t"):gsub("\n", "\\n"))
@@ -163,28 +171,161 @@ else
 	end
 end
 
+---- Where each host's app_secret is set. The config is read a second time
+-- with the per-host option tables watched: Prosody's configmanager gives
+-- every VirtualHost's table one shared metatable (its __index falls back to
+-- the global section), and an assignment to app_secret there is kept aside
+-- so that each one, the overriding ones of later Included files too, comes
+-- through __newindex, where the innermost config chunk on the stack is the
+-- file (and line) that makes it. The config is then read once more as
+-- Prosody reads it. Nothing is named when the tables look otherwise.
+local function secret_sources()
+	local mt
+	for host, t in pairs(cm.getconfig()) do
+		if host ~= "*" and type(t) == "table" then mt = getmetatable(t); break end
+	end
+	if type(mt) ~= "table" or mt.__newindex ~= nil or mt.__index == nil then return {} end
+	local old_index = mt.__index
+	local values, where = {}, {}
+	mt.__newindex = function(t, k, v)
+		if k ~= "app_secret" then return rawset(t, k, v) end
+		values[t] = v
+		for level = 2, 60 do
+			local info = debug.getinfo(level, "Sl")
+			if not info then break end
+			if info.what == "main" and info.source:sub(1, 1) == "@" then
+				where[t] = info.source:sub(2) .. ":" .. tostring(info.currentline)
+				break
+			end
+		end
+	end
+	mt.__index = function(t, k)
+		if k == "app_secret" and values[t] ~= nil then return values[t] end
+		if type(old_index) == "function" then return old_index(t, k) end
+		return old_index[k]
+	end
+	local ok = pcall(cm.load, config)
+	local found = {}
+	if ok then
+		for host, t in pairs(cm.getconfig()) do
+			if where[t] then found[host] = where[t] end
+		end
+	end
+	mt.__index, mt.__newindex = old_index, nil
+	cm.load(config)
+	return found
+end
+local secret_set_at = secret_sources()
+
 ---- Token hosts, and a token minted and verified with each one's settings.
 local hosts = {}
 for host in pairs(cm.getconfig()) do
 	if host ~= "*" and (want_host == "" or host == want_host) then hosts[#hosts + 1] = host end
 end
 table.sort(hosts)
+-- GET url with the Lua Prosody runs on (luasocket, and luasec for https:
+-- both are Prosody's own dependencies): the body, or nil and why.
+local function fetch(url)
+	local ok, http = pcall(require, url:match("^https:") and "ssl.https" or "socket.http")
+	if not ok then return nil, "cannot fetch " .. url .. ": " .. tostring(http) end
+	http.TIMEOUT = 10
+	local body, code = http.request(url)
+	if not body then return nil, "fetching " .. url .. " failed: " .. tostring(code) end
+	if code ~= 200 then return nil, url .. " answered HTTP " .. tostring(code) end
+	return body
+end
+
+-- A list option as Jitsi reads it (a string is a list of one); "*" anywhere
+-- accepts any value, which the verifier expresses by leaving the check out.
+local function accepted(value, default)
+	if type(value) == "string" then value = { value } end
+	if type(value) ~= "table" then value = default end
+	for _, v in ipairs(value or {}) do
+		if v == "*" then return nil end
+	end
+	return value
+end
+
+-- The key-server checks of HOST (asap_key_server, cache_keys_url): the key
+-- for the given token's kid (asap: <server>/<hex sha256(kid)>.pem) or the
+-- JWKS, fetched; a verifier made of it for ALG (so it must fit); then the
+-- given token verified with the host's accepted issuers and audiences. Returns
+-- the verifier, or nil.
+local function key_checks(host, asap, keys_url, alg, app_id)
+	local issuers = accepted(cm.get(host, "asap_accepted_issuers"), { app_id })
+	local audiences = accepted(cm.get(host, "asap_accepted_audiences"), { "*" })
+	local required = cm.get(host, "asap_require_room_claim") ~= false and { "room" } or nil
+	local url
+	if type(keys_url) == "string" and keys_url ~= "" then
+		url = keys_url
+	elseif not given_token then
+		out("keys", host, "unknown", "the key is fetched from " .. tostring(asap)
+			.. " by the kid of each token: give one to check it", tostring(asap), "needtoken")
+		return
+	else
+		local t = shim_lib.inspect and shim_lib.inspect(given_token)
+		local kid = type(t) == "table" and type(t.header) == "table" and t.header.kid
+		if type(kid) ~= "string" or kid == "" then
+			out("keys", host, "problem", "the token given has no kid header; Jitsi refuses such tokens"
+				.. " with 'kid' claim is missing", tostring(asap), "kid")
+			return
+		end
+		local ok_h, hashes = pcall(require, "util.hashes")
+		local ok_x, hex = pcall(require, "util.hex")
+		if not (ok_h and ok_x) then
+			out("keys", host, "unknown", "Prosody's util.hashes did not load: " .. tostring(hashes), tostring(asap), "fetch")
+			return
+		end
+		url = tostring(asap):gsub("/+$", "") .. "/" .. hex.to(hashes.sha256(kid)) .. ".pem"
+	end
+	local body, err = fetch(url)
+	if not body then
+		out("keys", host, "problem", err, url, "fetch")
+		return
+	end
+	local v, verr = shim_lib.verifier { alg = alg, key = body, issuers = issuers, audiences = audiences, required = required }
+	if not v then
+		out("keys", host, "problem", "what " .. url .. " serves cannot verify " .. alg .. " tokens: " .. tostring(verr), url, "parse")
+		return
+	end
+	out("keys", host, "ok", url .. " serves a key for " .. alg, url, "ok")
+	return v
+end
+
 for _, host in ipairs(hosts) do
 	local auth = cm.get(host, "authentication")
 	if auth == "token" or host == want_host then
 		local app_id, secret = cm.get(host, "app_id"), cm.get(host, "app_secret")
 		local asap = cm.get(host, "asap_key_server")
-		local alg = cm.get(host, "signature_algorithm") or "HS256"
+		local keys_url = cm.get(host, "cache_keys_url")
+		local key_server = (asap ~= nil and asap ~= false) or (type(keys_url) == "string" and keys_url ~= "")
+		-- Jitsi's default algorithm is RS256 for key servers, HS256 for app_secret.
+		local alg = cm.get(host, "signature_algorithm") or (key_server and "RS256" or "HS256")
 		local trailing = type(secret) == "string" and secret:match("%s$") and "yes" or "no"
 		out("host", host, auth, app_id, type(secret) == "string" and #secret or "", trailing,
-			asap == nil and "" or tostring(asap), alg)
+			asap == nil and "" or tostring(asap), alg, secret_set_at[host])
 		if auth ~= "token" then
 			out("token", host, "problem", "authentication is " .. tostring(auth) .. ", not \"token\"")
 		elseif not shim_lib then
 			out("token", host, "unknown", "no working luajwtjitsi.lib.lua to check with"
 				.. (shim_path and (" (" .. shim_path .. ")") or ""))
+		elseif key_server then
+			local v = key_checks(host, asap, keys_url, alg, app_id)
+			if v and given_token then
+				local claims, msg = v:verify(given_token)
+				if claims then
+					out("token", host, "ok", "the token given (iss " .. tostring(claims.iss) .. ") verified with the key server's key")
+				else
+					out("token", host, "problem", "the token given is refused: " .. tostring(msg))
+				end
+			elseif v then
+				out("token", host, "unknown", "tokens for this host are signed with a private key"
+					.. " that this machine does not hold: give one with --token")
+			else
+				out("token", host, "unknown", "no key to check a token with (see keys." .. host .. ")")
+			end
 		elseif type(secret) ~= "string" or secret == "" or not alg:match("^HS") then
-			out("token", host, "unknown", "tokens for this host are signed with a private key (asap_key_server)"
+			out("token", host, "unknown", "tokens for this host are signed with a private key"
 				.. " that this machine does not hold")
 		else
 			-- An issuer signs with the secret as it meant it (no trailing
@@ -200,6 +341,20 @@ for _, host in ipairs(hosts) do
 					out("token", host, "ok", "a token signed with app_secret for iss " .. tostring(app_id) .. " verified")
 				else
 					out("token", host, "problem", tostring(ok_v and msg or res))
+				end
+			end
+			if given_token then
+				-- The admin's own token, checked as Jitsi checks it.
+				local v, verr = shim_lib.verifier { alg = alg, key = secret,
+					issuers = accepted(cm.get(host, "asap_accepted_issuers"), { app_id }),
+					audiences = accepted(cm.get(host, "asap_accepted_audiences"), { "*" }),
+					required = cm.get(host, "asap_require_room_claim") ~= false and { "room" } or nil }
+				local claims, msg = nil, verr
+				if v then claims, msg = v:verify(given_token) end
+				if claims then
+					out("given", host, "ok", "the token given (iss " .. tostring(claims.iss) .. ") verified with app_secret")
+				else
+					out("given", host, "problem", "the token given is refused: " .. tostring(msg))
 				end
 			end
 		end

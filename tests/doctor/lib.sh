@@ -7,19 +7,21 @@ pass=0; fail=0
 check() { # NAME CONDITION
   if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1"; fi
 }
-# expect CASE STATUS ID VERDICT FIX_FRAGMENT: the text and the JSON agree on
-# the exit status, ID's verdict and a fix containing FIX_FRAGMENT ("" for ok).
+# expect CASE STATUS ID VERDICT FIX_FRAGMENT [ARGS...]: the text and the
+# JSON of `doctor CASE ARGS...` agree on the exit status, ID's verdict and a
+# fix containing FIX_FRAGMENT ("" for ok). Leaves the text output in $text.
 expect() {
   local c=$1 status=$2 id=$3 verdict=$4 fix=$5 failed_before=$fail
-  doctor "$c"
-  local text=$out
+  shift 5
+  doctor "$c" "$@"
+  text=$out
   check "[$c] text: exit $status (got $code)" "[ $code = $status ]"
   check "[$c] text: [$verdict] $id" "grep -qF -- '[$verdict] $id:' <<<\"\$text\""
   if [ -n "$fix" ]; then
     check "[$c] text: $id's fix names: $fix" "grep -A1 -F -- '] $id:' <<<\"\$text\" | grep -qF -- \"fix: \" && grep -A1 -F -- '] $id:' <<<\"\$text\" | grep -qF -- \"\$fix\""
   fi
   check "[$c] text: the secret is never printed" "! grep -qF '$SECRET' <<<\"\$text\""
-  doctor "$c" --json
+  doctor "$c" --json "$@"
   check "[$c] json: exit $status (got $code)" "[ $code = $status ]"
   check "[$c] json: status $status, $id $verdict${fix:+, fix has: $fix}" "python3 -c '
 import json, sys

@@ -71,13 +71,14 @@ VirtualHost "meet.example"
   signature_algorithm = "HS256"
 EOF
 }
-# doctor CASE ARGS...: runs the doctor with the case's Lua paths; sets
-# $out and $code.
+# doctor CASE ARGS...: runs the doctor with the case's Lua paths (so
+# --as-caller: not as this machine's prosody.service would run); sets $out
+# and $code.
 doctor() {
   local d=$work/$1; shift
   out=$(env -i PATH=/usr/bin:/bin LUA_CPATH_5_4="$d/cpath/?.so" \
     LUA_PATH_5_4="$d/lpath/?.lua;/usr/share/lua/5.4/?.lua;/usr/share/lua/5.4/?/init.lua" \
-    "$BIN" doctor --config "$d/etc/prosody.cfg.lua" "$@" 2>&1)
+    "$BIN" doctor --as-caller --config "$d/etc/prosody.cfg.lua" "$@" 2>&1)
   code=$?
 }
 good_paths() { echo "\"$work/$1/shim\", \"$work/$1/jitsi\""; }
@@ -121,7 +122,7 @@ expect no-shim 1 token.meet.example problem "restart"
 
 # ---- an app_secret with a trailing newline
 layout newline; config newline "$(good_paths newline)" "\"$SECRET\\n\""
-expect newline 1 host.meet.example problem "end the string right after the secret"
+expect newline 1 host.meet.example problem "in $work/newline/etc/prosody.cfg.lua line 5, app_secret for meet.example: end the string right after the secret"
 expect newline 1 token.meet.example problem "prosodyctl restart"
 
 # ---- the token host only in an Included file
@@ -135,13 +136,18 @@ layout include-newline; mkdir -p "$work/include-newline/etc/conf.d"
 printf 'plugin_paths = { %s }\nInclude "conf.d/*.cfg.lua"\n' "$(good_paths include-newline)" > "$work/include-newline/etc/prosody.cfg.lua"
 printf 'VirtualHost "meet.example"\n  authentication = "token"\n  app_id = "doctorapp"\n  app_secret = "%s\\n"\n' "$SECRET" \
   > "$work/include-newline/etc/conf.d/meet.cfg.lua"
-expect include-newline 1 host.meet.example problem "end the string right after the secret"
+expect include-newline 1 host.meet.example problem "in $work/include-newline/etc/conf.d/meet.cfg.lua line 4, app_secret for meet.example: end the string right after the secret"
+# the Included file sets it, the main file sets it again after the Include:
+# the main file's line is the one Prosody uses, and the one named
+printf 'VirtualHost "meet.example"\n  app_secret = "%s "\n' "$SECRET" >> "$work/include-newline/etc/prosody.cfg.lua"
+expect include-newline 1 host.meet.example problem "in $work/include-newline/etc/prosody.cfg.lua line 4, app_secret for meet.example"
 
 # ---- cannot tell: tokens from a key server (the private key is elsewhere)
 layout asap
 printf 'plugin_paths = { %s }\nVirtualHost "meet.example"\n  authentication = "token"\n  app_id = "doctorapp"\n  asap_key_server = "https://keys.example/asap"\n  signature_algorithm = "RS256"\n' \
   "$(good_paths asap)" > "$work/asap/etc/prosody.cfg.lua"
 expect asap 2 token.meet.example unknown "cannot tell"
+expect asap 2 keys.meet.example unknown "jitsi-jwt doctor --token"
 expect asap 2 host.meet.example ok ""
 
 # ---- --host names a VirtualHost the config lacks
