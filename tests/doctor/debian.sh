@@ -7,10 +7,17 @@
 # luajwtjitsi.lib.lua that the package diverts). Healthy once, then each
 # fault made and undone in turn: no basexx, no inspect, no cjson for
 # Prosody's Lua, a shadowing luajwtjitsi.lua, the diversion removed (and the
-# printed fix applied), the shim's folder missing from plugin_paths, an
-# app_secret with a trailing newline. Asserts the exit status, the finding's
-# verdict and the fix printed (per release and Lua: apt for what Debian
-# packages for that Lua, luarocks otherwise), in text and --json.
+# printed fix applied, jitsi's file kept), the diversion gone with the shim in
+# place (the printed dpkg-divert run as printed), an Included file Prosody's
+# user cannot read (the checks run as prosody), LUA_PATH from a systemd
+# drop-in (the checks take the unit's environment; --as-caller does not), key
+# servers on 127.0.0.1 (asap_key_server without and with --token, a token of
+# another key, a kid the server lacks; cache_keys_url JWKS with and without
+# an RS256 key), the shim's folder missing from plugin_paths, an app_secret
+# with a trailing newline (named by file and line), --token on that host.
+# Asserts the exit status, the finding's verdict and the fix printed (per
+# release and Lua: apt for what Debian packages for that Lua, luarocks
+# otherwise), in text and --json.
 # The roots come from tests/packaging/lib.sh's cached tarballs (a temporary
 # copy each, /proc unmounted and the copy deleted on exit). PKGTEST_DEB=<file>
 # tests that package; otherwise build/deb's, else scripts/package-deb.sh
@@ -222,6 +229,14 @@ release() {
   printf '%s\n' "$out" | sed "s/^/$label newline | /"
   site_config "\"$SECRET\""
   expect "$label healthy again" 0 token.meet.example ok ""
+
+  # --token on an app_secret host: the admin's own token, as Jitsi checks it
+  local mine other_iss
+  mine=$(inroot env JITSI_JWT_SECRET="$SECRET" jitsi-jwt mint --iss doctorapp --sub meet.example --exp 10m)
+  other_iss=$(inroot env JITSI_JWT_SECRET="$SECRET" jitsi-jwt mint --iss someone-else --sub meet.example --exp 10m)
+  expect "$label HS --token" 0 given.meet.example ok "" --token "$mine"
+  expect "$label HS --token of another issuer" 1 given.meet.example problem "Why a token was refused" --token "$other_iss"
+  check "[$label HS --token of another issuer] says the iss is refused" "grep -qF \"the token given is refused: invalid 'iss' claim\" <<<\"\$text\""
 
   chroot_remove "$R"; R=""
 }
