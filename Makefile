@@ -1,5 +1,5 @@
 # The two commands a newcomer needs, plus the build.
-.PHONY: demo check test build bench deb apt-repo dist clean
+.PHONY: demo check test test-fast build bench deb apt-repo dist clean
 
 demo:   ## build the module, start a private Prosody, log in with good and bad tokens
 	scripts/demo.sh
@@ -7,8 +7,11 @@ demo:   ## build the module, start a private Prosody, log in with good and bad t
 check:  ## the quick loop: cargo fmt --check, clippy -D warnings, cargo test (binding's unit tests too); under 2 minutes warm
 	scripts/check.sh
 
-test:   ## every test: lints, Rust core and vectors, busted on five Lua runtimes, PyJWT interop, Prosody
+test:   ## every stage (what CI runs); scripts/test.sh --list names them, --only NAME... runs some
 	scripts/test.sh
+
+test-fast:  ## the fast tier: no package build, chroot, emulation, fuzzing or long differential; about 5 minutes warm
+	scripts/test.sh --tier fast
 
 build:  ## build/<flavour>/luajwtjitsi.so for lua51 lua52 lua53 lua54 luajit
 	scripts/build.sh

@@ -35,10 +35,20 @@ lint() {
   step cargo clippy --locked -p jitsi-jwt --all-targets -q -- -D warnings
 }
 
+# The test steps' output is kept to sum cargo's "test result:" lines into
+# the closing line scripts/test.sh reads ("ignored" counts as skipped).
 tests() {
-  step cargo test --locked
-  step cargo test --locked -p jitsi-jwt
-  step cargo test --locked --lib --no-default-features --features lua54,vendored lua::
+  local out rc=0
+  out=$(mktemp)
+  {
+    step cargo test --locked
+    step cargo test --locked -p jitsi-jwt
+    step cargo test --locked --lib --no-default-features --features lua54,vendored lua::
+  } 2>&1 | tee "$out" || rc=$?
+  sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed; \([0-9]*\) ignored.*/\1 \2 \3/p' "$out" |
+    awk '{ p += $1; f += $2; s += $3 } END { printf "cargo-test: %d passed, %d failed, %d skipped\n", p, f, s }'
+  rm -f "$out"
+  return "$rc"
 }
 
 docs() {

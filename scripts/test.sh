@@ -1,192 +1,199 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it (`make test`, called by .ci/run):
-#   1. set-up: Lua runtimes, busted, PyJWT venv (scripts/setup.sh)
-#   2. cargo fmt --check and clippy -D warnings (core and binding, the lints
-#      of Cargo.toml's [workspace.lints]: scripts/check.sh lint); the
-#      declared rust-version covers every locked crate (scripts/msrv.sh)
-#   3. cargo test: unit tests, every conformance vector against the core,
-#      the COMPAT(<id>) tags against the CHANGELOG (scripts/check.sh test)
-#   4. build the module for lua51 lua52 lua53 lua54 luajit
-#   5. each .so: exports luaopen_luajwtjitsi, no embedded Lua, libc only;
-#      a probe build proves a panic reaches Lua as an error, not an abort
-#   6. busted specs under each of the five runtimes, against that build
-#   7. interop: tokens from PyJWT verify here, tokens from here verify in PyJWT
-#   8. a real Prosody 0.12 on 127.0.0.1: BOSH and WebSocket logins through
-#      both loading paths, with the exact messages in the SASL failures
-#   9. jitsi-jwt (cli/): its tokens pass the Lua module and PyJWT, and back;
-#      `jitsi-jwt doctor` under this machine's Prosody 0.12 and Lua 5.4,
-#      healthy and with each fault made on purpose (tests/doctor/run.sh);
-#      key files as admins have them (tests/keyfiles): the module reads what
-#      OpenSSL 3.0's CLI reads, and no key file's bytes pass as an HMAC secret
-#      at any entry point (oracle and forgery matrices, fresh keys each run);
-#      the inspect fallback gives the real inspect.lua 3.1.1's text under
-#      every Lua (tests/fallback/inspect.sh, seeded: INSPECT_SEED)
-#  10. benchmark smoke run: `make bench` still runs and every result checks
-#      out (figures are printed, never compared with a threshold)
-#  11. packages: the luarocks rock and the Debian package, installed, loaded
-#      and removed (tests/packaging/rock.sh, tests/packaging/deb.sh); the
-#      arm64 package under qemu user-mode emulation with Debian's arm64 Lua
-#      interpreters (tests/packaging/arm64.sh); the release artifacts of
-#      `make dist`, and the prebuilt rock installed offline by Debian 11's
-#      luarocks 2.4 and by luarocks 3 for every Lua, its arm64 files too
-#      (tests/packaging/dist.sh, reusing the deb stages' builds)
-#      docs/jitsi-plugins.md's table of what Debian 11-13 package for which Lua (basexx,
-#      inspect, cjson) against `dpkg-deb -c` of those packages
-#      (tests/packaging/distro_lua.sh, listings cached)
-#      the .deb's basexx and inspect fallbacks in this machine's Prosody 0.12:
-#      a plugin that requires them as Jitsi's token plugins do logs in with
-#      them, then with the real libraries first on package.path
-#      (tests/prosody/fallback.sh)
-#  11b. Prosody 13 in a Debian 13 chroot with that .deb installed: the
-#      scenarios of stage 8, and the fallbacks' plugin without and then with
-#      Debian unstable's lua-basexx 0.4.1 (tests/prosody/debian13.sh)
-#  11b. `jitsi-jwt doctor` from that .deb in Debian 13 (Prosody 13, Lua 5.4)
-#      and Debian 11 (Prosody 0.11, Lua 5.2) chroots: healthy, then each
-#      fault made and undone (tests/doctor/debian.sh)
-#  11c. the source tarball of make dist builds jitsi-jwt and, through the
-#      source rock, the Lua 5.4 module with no network and an empty
-#      CARGO_HOME (tests/packaging/offline.sh)
-#  11d. the docker-jitsi-meet recipe built with a real Docker engine (a
-#      private dockerd) on a stand-in for ghcr.io/jitsi/prosody, and Prosody
-#      13 in the built image logging in with tokens in every plugin order of
-#      the image's configs; its arm64 branch by sh and qemu (tests/docker/run.sh)
-#  12. differential: seeded mutations verified by PyJWT and here
-#  13. dependency audit: cargo-deny against ../shared/advisory-db, offline;
-#      without the snapshot (a user's clone) cargo-deny fetches the database,
-#      and when it cannot, the advisories check is skipped (never under CI=true)
-#  14. fuzz smoke run: each cargo-fuzz target for FUZZ_SECONDS (default 30),
-#      after replaying fuzz/regressions
-# The hostile-argument suite (tests/lua/hostile_spec.lua) runs in stage 6,
-# the limits, Wycheproof and fuzz-regression tests in stage 3.
-# Each stage ends with its duration ("==== took N s: NAME"); the run ends
-# with every stage's duration, then one line "N passed, N failed" summed over
-# every stage that counts.
+# The test suite: the stages in the table below, in its order.
+#   scripts/test.sh                   every stage (make test; .ci/run calls it)
+#   scripts/test.sh --tier fast       the fast tier (make test-fast)
+#   scripts/test.sh --list            name, tier, typical time, what it proves
+#   scripts/test.sh --only NAME...    those stages (and the stages they need)
+#   scripts/test.sh --skip NAME...    all but those
+#   scripts/test.sh --keep-going      run on after a failing stage
+# Options combine: `--tier fast --skip prosody`. Each stage's output goes to
+# the terminal and to build/test-logs/NAME.log. The run ends with a table of
+# every stage's counts and time, then its closing line, alone and last:
+# "N passed, N failed, N skipped". A failing stage stops the run (unless
+# --keep-going) and the exit status is non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-logs=build/test-logs
-rm -rf "$logs"; mkdir -p "$logs"
 
-# stage NAME starts a stage and closes the previous one with its duration;
-# the EXIT trap closes the last one, also when a failing stage stops the run.
-stage_name=""; stage_start=$SECONDS; durations=()
-stage_done() {
-  [ -n "$stage_name" ] || return 0
-  local took=$((SECONDS - stage_start))
-  printf '==== took %d s: %s\n' "$took" "$stage_name"
-  durations+=("$(printf '%6d s  %s' "$took" "$stage_name")")
-  stage_name=""
-}
-stage() { stage_done; printf '\n==== %s\n' "$*"; stage_name=$*; stage_start=$SECONDS; }
-trap 'stage_done' EXIT
+# One row a stage:  name | tier | typical time | needs | what it proves | command
+# tier: fast needs no package build, chroot, emulation, fuzzing or long
+# differential; full is the rest. The time is a warm run on the project's
+# 2-core machine. needs: stages --only adds first (unless --skip names them).
+# command: run by bash from the repository root; its output must end with
+# closing lines "NAME: N passed, N failed[, N skipped]" (tests/lib/stage.sh),
+# which are summed; a stage without one counts only its exit status.
+# The bench, deb and chroot stages reuse the build stages' files.
+read -r -d '' STAGES <<'TABLE' || true
+setup          | fast |   5 s |       | Lua runtimes, busted, Prosody, PyJWT venv installed (scripts/setup.sh) | scripts/setup.sh
+runner         | fast |   2 s |       | this runner: --list, --only, --skip, counts, exit status (tests/runner) | tests/runner/run.sh
+lints          | fast |  40 s |       | cargo fmt, clippy -D warnings; rust-version covers the lock | scripts/check.sh lint && scripts/msrv.sh
+cargo-test     | fast |  60 s |       | Rust core, conformance vectors, limits, Wycheproof, COMPAT tags, binding | scripts/check.sh test
+docs           | fast |   5 s |       | doc links, anchors, paths named, runnable blocks (scripts/doc-check.sh) | scripts/check.sh docs
+build          | fast |  30 s |       | the five flavours lua51 lua52 lua53 lua54 luajit, and jitsi-jwt | scripts/build.sh
+so-check       | fast |   1 s | build | each .so: exports, no embedded Lua, libc only (tests/so_check.sh) | tests/so_check.sh
+panic-probe    | fast |  30 s |       | a panic in the module is a Lua error, not an abort | tests/panic_probe.sh
+busted         | fast |  40 s | build | the busted specs (hostile arguments too) under all five Luas | tests/lua/run.sh
+interop        | fast |  20 s | build | tokens from PyJWT verify here, ours verify in PyJWT | tests/interop/run.sh
+prosody        | fast |  40 s | build | Prosody 0.12 on 127.0.0.1: BOSH and WebSocket logins, both loading paths | tests/prosody/run.sh
+cli            | fast |   5 s | build | jitsi-jwt against the Lua module and PyJWT | tests/cli/run.sh
+doctor         | fast |  20 s | build | jitsi-jwt doctor on this machine's Prosody: healthy, each fault | tests/doctor/run.sh
+keyfiles       | fast |  60 s | build | key files: OpenSSL 3.0 oracle matrix, HMAC forgery matrix | tests/keyfiles/run.sh
+basexx         | full |  90 s | build | basexx fallback vs the real basexx 0.4.1, seeded, five Luas | tests/fallback/basexx.sh
+inspect        | full |  40 s | build | inspect fallback vs the real inspect.lua 3.1.1, seeded, five Luas | tests/fallback/inspect.sh
+bench          | full |  60 s | build | make bench still runs, every result checks out (figures not judged) | bench_smoke
+rock           | full |  90 s |       | luarocks rock: make, load, remove; source rock | tests/packaging/rock.sh
+deb            | full | 240 s |       | the .deb: fields, files, ELF checks, lintian, Debian 11 chroot install | tests/packaging/deb.sh
+arm64          | full | 180 s |       | the arm64 .deb under qemu with Debian's arm64 Luas | tests/packaging/arm64.sh
+dist           | full | 120 s | deb   | make dist: tarballs, prebuilt rock offline on luarocks 2.4 and 3 | DIST_REUSE_DEB=1 tests/packaging/dist.sh
+distro-lua     | full |  10 s |       | docs/jitsi-plugins.md's table vs Debian 11-13's Lua packages | tests/packaging/distro_lua.sh
+fallback-host  | full |  20 s | deb   | the .deb's basexx and inspect fallbacks in this machine's Prosody | with_deb tests/prosody/fallback.sh
+debian13       | full |  60 s | deb   | Prosody 13 on Debian 13 with the .deb installed | with_deb tests/prosody/debian13.sh
+doctor-debian  | full |  90 s | deb   | jitsi-jwt doctor from the .deb in Debian 13 and 11 chroots | with_deb tests/doctor/debian.sh
+apt-repo       | full | 240 s | deb,arm64 | make apt-repo: install, upgrades both ways, a failed upgrade, in Debian 11, 12, 13 | with_deb tests/packaging/apt_repo.sh
+offline        | full | 180 s | dist  | the source tarball builds with no network and an empty CARGO_HOME | tests/packaging/offline.sh
+docker         | full |  45 s | dist  | the docker-jitsi-meet recipe built by a real Docker engine; Prosody 13 logins in it | tests/docker/run.sh
+differential   | full |  60 s | build | seeded token mutations: PyJWT and this module agree | tests/differential/run.sh
+audit          | full |  20 s |       | cargo-deny advisories, licences, sources; RSA stays verify-only | scripts/audit.sh && scripts/rsa-verify-only.sh
+fuzz           | full | 300 s |       | each cargo-fuzz target for FUZZ_SECONDS (default 30), regressions first | scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+TABLE
+# tests/runner/run.sh gives the runner a table of its own this way.
+[ -z "${TEST_STAGES_TABLE:-}" ] || STAGES=$(cat "$TEST_STAGES_TABLE")
 
-stage "set-up"
-scripts/setup.sh
-
-# Stages 2 to 4 are `make check` (scripts/check.sh), in three parts.
-stage "format and lints"
-scripts/check.sh lint
-scripts/msrv.sh 2>&1 | tee "$logs/checks.log"
-
-stage "cargo test (core, conformance vectors, COMPAT tags)"
-# The binding's unit tests (its pinned messages) need a Lua to link:
-# check.sh gives them a vendored Lua 5.4, for that test build only.
-scripts/check.sh test 2>&1 | tee "$logs/cargo.log"
-
-stage "documentation: links, anchors and runnable README blocks (scripts/check.sh docs)"
-scripts/check.sh docs 2>&1 | tee -a "$logs/checks.log"
-
-stage "build all Lua flavours"
-scripts/build.sh
-
-stage "shipped .so files: exports, no embedded Lua, no OpenSSL"
-tests/so_check.sh 2>&1 | tee -a "$logs/checks.log"
-
-stage "a panic inside the module is a Lua error, not an abort"
-tests/panic_probe.sh 2>&1 | tee -a "$logs/checks.log"
-
-stage "busted under lua5.1 lua5.2 lua5.3 lua5.4 luajit"
-tests/lua/run.sh 2>&1 | tee "$logs/busted.log"
-
-stage "interop with PyJWT"
-tests/interop/run.sh 2>&1 | tee "$logs/interop.log"
-
-stage "Prosody: real XMPP logins (tests/prosody)"
-tests/prosody/run.sh 2>&1 | tee -a "$logs/checks.log"
-
-stage "jitsi-jwt against the Lua module and PyJWT"
-tests/cli/run.sh 2>&1 | tee -a "$logs/checks.log"
-
-stage "jitsi-jwt doctor: healthy, then each fault, on this machine's Prosody 0.12 (tests/doctor)"
-tests/doctor/run.sh 2>&1 | tee -a "$logs/checks.log"
-
-stage "key files: oracle matrix (OpenSSL 3.0 CLI) and forgery matrix (tests/keyfiles)"
-tests/keyfiles/run.sh 2>&1 | tee -a "$logs/checks.log"
-
-stage "basexx fallback against the real basexx 0.4.1, five Lua interpreters (tests/fallback/basexx.sh)"
-tests/fallback/basexx.sh 2>&1 | tee -a "$logs/checks.log"
-
-stage "inspect fallback against the real inspect.lua 3.1.1 (tests/fallback/inspect.sh)"
-tests/fallback/inspect.sh 2>&1 | tee -a "$logs/checks.log"
-
-stage "benchmark smoke run (scripts/bench.sh --quick; figures not judged)"
+# Helpers the table's commands use.
 # A copy of the fresh build stands in for --baseline, so that option is run
-# too. Prosody's util.jwt is measured when Prosody is installed.
-bench_args=(--quick --baseline build/bench-smoke-baseline)
-if [ ! -f /usr/lib/prosody/util/jwt.lua ]; then
-  echo "bench smoke: Prosody is not installed, its util.jwt column is left out"
-  bench_args+=(--no-prosody)
+# too; Prosody's util.jwt is measured when Prosody is installed.
+bench_smoke() {
+  local args=(--quick --baseline build/bench-smoke-baseline)
+  if [ ! -f /usr/lib/prosody/util/jwt.lua ]; then
+    echo "bench smoke: Prosody is not installed, its util.jwt column is left out"
+    args+=(--no-prosody)
+  fi
+  mkdir -p build/bench-smoke-baseline
+  cp build/lua54/luajwtjitsi.so build/bench-smoke-baseline/
+  scripts/bench.sh "${args[@]}"
+}
+# with_deb CMD...: CMD with PKGTEST_DEB and PKGTEST_DEB_ARM64 set to the .debs
+# the deb and arm64 stages made (empty when there is none: CMD builds it).
+with_deb() {
+  PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb 2>/dev/null || true) \
+    PKGTEST_DEB_ARM64=$(ls build/deb/lua-luajwtjitsi_*_arm64.deb 2>/dev/null || true) "$@"
+}
+export -f bench_smoke with_deb
+
+trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
+names=(); declare -A tier time needs what cmd
+while IFS='|' read -r n t d r w c; do
+  n=$(trim "$n"); [ -n "$n" ] || continue
+  names+=("$n"); tier[$n]=$(trim "$t"); time[$n]=$(trim "$d"); needs[$n]=$(trim "$r")
+  what[$n]=$(trim "$w"); cmd[$n]=$(trim "$c")
+done <<<"$STAGES"
+
+usage() { sed -n '2,13s/^# \{0,1\}//p' "$0"; }
+known() { [ -n "${tier[$1]+x}" ] || { echo "test.sh: no stage '$1' (scripts/test.sh --list)" >&2; exit 2; }; }
+
+# ---- the command line
+only=(); skip=(); want_tier=full; keep_going=0; list=0; mode=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --list) list=1 ;;
+    --only) mode=only ;;
+    --skip) mode=skip ;;
+    --tier) [ $# -ge 2 ] && [[ "$2" =~ ^(fast|full)$ ]] || { echo "test.sh: --tier fast or --tier full" >&2; exit 2; }
+            want_tier=$2; shift; mode="" ;;
+    --keep-going) keep_going=1 ;;
+    -h|--help) usage; exit 0 ;;
+    -*) echo "test.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+    *) case "$mode" in
+         only) known "$1"; only+=("$1") ;;
+         skip) known "$1"; skip+=("$1") ;;
+         *) echo "test.sh: '$1': stage names follow --only or --skip" >&2; exit 2 ;;
+       esac ;;
+  esac
+  shift
+done
+in_list() { local x=$1; shift; local y; for y in "$@"; do [ "$x" = "$y" ] && return 0; done; return 1; }
+
+if [ "$list" = 1 ]; then
+  printf '%-14s %-5s %6s  %s\n' stage tier time "what it proves"
+  for n in "${names[@]}"; do
+    printf '%-14s %-5s %6s  %s%s\n' "$n" "${tier[$n]}" "${time[$n]}" "${what[$n]}" "${needs[$n]:+ [needs ${needs[$n]}]}"
+  done
+  exit 0
 fi
-mkdir -p build/bench-smoke-baseline
-cp build/lua54/luajwtjitsi.so build/bench-smoke-baseline/
-scripts/bench.sh "${bench_args[@]}" 2>&1 | tee -a "$logs/checks.log"
 
-stage "packages: luarocks rock, Debian package (amd64, arm64 under emulation), make dist and the prebuilt rock"
-tests/packaging/rock.sh 2>&1 | tee -a "$logs/checks.log"
-tests/packaging/deb.sh 2>&1 | tee -a "$logs/checks.log"
-tests/packaging/arm64.sh 2>&1 | tee -a "$logs/checks.log"
-DIST_REUSE_DEB=1 tests/packaging/dist.sh 2>&1 | tee -a "$logs/checks.log"
-tests/packaging/distro_lua.sh 2>&1 | tee -a "$logs/checks.log"
-PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/prosody/fallback.sh 2>&1 | tee -a "$logs/checks.log"
+# ---- which stages run: --only (with what they need, transitively), else the
+# tier; --skip always wins.
+declare -A chosen=()
+add_with_needs() {
+  local n=$1 r
+  [ -z "${chosen[$n]+x}" ] || return 0
+  chosen[$n]=1
+  for r in ${needs[$n]//,/ }; do in_list "$r" "${skip[@]}" || add_with_needs "$r"; done
+}
+if [ ${#only[@]} -gt 0 ]; then
+  for n in "${only[@]}"; do add_with_needs "$n"; done
+else
+  for n in "${names[@]}"; do
+    if [ "$want_tier" = full ] || [ "${tier[$n]}" = fast ]; then chosen[$n]=1; fi
+  done
+fi
+for n in "${skip[@]}"; do unset "chosen[$n]"; done
 
-stage "Prosody 13 on Debian 13, the .deb installed (tests/prosody/debian13.sh)"
-PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/prosody/debian13.sh 2>&1 | tee -a "$logs/checks.log"
+logs=${TEST_LOGS:-build/test-logs}
+rm -rf "$logs"; mkdir -p "$logs"
+declare -A result=() took=() counts=()
+run_started=$SECONDS
 
-stage "jitsi-jwt doctor in Debian 13 and 11 chroots, the .deb installed (tests/doctor/debian.sh)"
-PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) tests/doctor/debian.sh 2>&1 | tee -a "$logs/checks.log"
+# counts of a stage's log: the sum of its closing lines, "P F S".
+log_counts() {
+  sed -n 's/^[A-Za-z0-9_.-]*: \([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}$/\1 \2 \4/p' "$1" |
+    awk '{ p += $1; f += $2; s += $3; n++ } END { if (n) print p, f, s }'
+}
 
-stage "apt repository (make apt-repo): install, upgrades both ways, failed upgrade, in Debian 11, 12, 13 (tests/packaging/apt_repo.sh)"
-PKGTEST_DEB=$(ls build/deb/lua-luajwtjitsi_*_amd64.deb) PKGTEST_DEB_ARM64=$(ls build/deb/lua-luajwtjitsi_*_arm64.deb) tests/packaging/apt_repo.sh 2>&1 | tee -a "$logs/checks.log"
+stopped=0
+for n in "${names[@]}"; do
+  if [ -z "${chosen[$n]+x}" ]; then result[$n]="not run"; continue; fi
+  if [ "$stopped" = 1 ]; then result[$n]="not run (an earlier stage failed)"; continue; fi
+  printf '\n==== %s: %s\n' "$n" "${what[$n]}"
+  start=$SECONDS
+  set +e
+  bash -o pipefail -c "${cmd[$n]}" 2>&1 | tee "$logs/$n.log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  took[$n]=$((SECONDS - start))
+  c=$(log_counts "$logs/$n.log")
+  read -r p f s <<<"${c:-- - -}"
+  if [ "$rc" -ne 0 ]; then
+    result[$n]=FAIL
+    # A failing exit with no failed check counts as one failure.
+    if [ "$f" = - ] || [ "$f" -eq 0 ]; then f=$(( ${f/-/0} + 1 )); p=${p/-/0}; s=${s/-/0}; fi
+  else
+    result[$n]=ok
+  fi
+  counts[$n]="$p $f $s"
+  printf '==== took %d s: %s (%s)\n' "${took[$n]}" "$n" "${result[$n]}"
+  if [ "$rc" -ne 0 ] && [ "$keep_going" = 0 ]; then stopped=1; fi
+done
 
-stage "offline build from the source tarball (tests/packaging/offline.sh)"
-tests/packaging/offline.sh 2>&1 | tee -a "$logs/checks.log"
-
-stage "docker-jitsi-meet: the recipe built and logged into with a real Docker engine (tests/docker/run.sh)"
-tests/docker/run.sh 2>&1 | tee -a "$logs/checks.log"
-
-stage "differential against PyJWT (seeded mutations)"
-tests/differential/run.sh 2>&1 | tee -a "$logs/checks.log"
-
-stage "dependency audit (cargo-deny; advisories from ../shared/advisory-db, else fetched, else skipped outside CI)"
-scripts/audit.sh 2>&1 | tee -a "$logs/checks.log"
-scripts/rsa-verify-only.sh 2>&1 | tee -a "$logs/checks.log"
-
-stage "fuzz smoke run (${FUZZ_SECONDS:-30} s per target)"
-scripts/fuzz.sh "${FUZZ_SECONDS:-30}" 2>&1 | tee -a "$logs/checks.log"
-
-stage_done
-printf '\nStage durations (%d s in all):\n' "$SECONDS"
-printf '%s\n' "${durations[@]}"
-
-# Sum what the runners reported. pipefail above already stopped on failure;
-# this is the closing line.
-passed=0; failed=0; skipped=0
-while read -r p f i; do passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + i)); done < <(
-  sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed; \([0-9]*\) ignored.*/\1 \2 \3/p' "$logs/cargo.log"
-  sed -n 's/^\([0-9]*\) success\(es\)\{0,1\} \/ \([0-9]*\) failures\{0,1\} \/ \([0-9]*\) errors\{0,1\} \/ \([0-9]*\) pending.*/\1 \3+\4 \5/p' "$logs/busted.log"
-  sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}$/\1 \2 \4/p' "$logs/interop.log" | sed 's/ $/ 0/'
-  sed -n 's/^[a-z0-9-]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2 0/p' "$logs/checks.log"
-  sed -n 's/^[a-z0-9-]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$logs/checks.log"
-)
-# What was skipped, and why, is named before the closing line.
-grep -h 'SKIPPED' "$logs/checks.log" | sed 's/^/skipped: /' || true
-printf '\nAll stages passed.\n%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+# ---- the table, the skips and why, the closing line
+passed=0; failed=0; skipped=0; failing=()
+printf '\n%-14s %-5s %-8s %8s %7s %8s %7s\n' stage tier result passed failed skipped time
+for n in "${names[@]}"; do
+  if [ -z "${took[$n]+x}" ]; then
+    [ ${#only[@]} -gt 0 ] && [ "${result[$n]}" = "not run" ] && continue
+    printf '%-14s %-5s %s\n' "$n" "${tier[$n]}" "${result[$n]}"
+    continue
+  fi
+  read -r p f s <<<"${counts[$n]}"
+  printf '%-14s %-5s %-8s %8s %7s %8s %5d s\n' "$n" "${tier[$n]}" "${result[$n]}" "$p" "$f" "$s" "${took[$n]}"
+  [ "$p" = - ] || { passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s)); }
+  [ "${result[$n]}" = ok ] || failing+=("$n")
+done
+printf '%-14s %-5s %-8s %8d %7d %8d %5d s\n' "all" "" "" "$passed" "$failed" "$skipped" "$((SECONDS - run_started))"
+grep -h ': SKIPPED' "$logs"/*.log 2>/dev/null | sed 's/^/skipped: /' || true
+if [ ${#failing[@]} -gt 0 ]; then
+  printf '\nFailed: %s\n' "${failing[*]}"
+else
+  printf '\nAll stages run passed.\n'
+fi
+printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+[ ${#failing[@]} -eq 0 ]

@@ -537,7 +537,7 @@ def main():
         lua = LuaDriver(lua_bin, so_dir)
     except (DriverError, OSError, ValueError) as e:
         print("error: cannot start the Lua driver: %s" % e, file=sys.stderr)
-        print("0 passed, 1 failed")
+        print("interop: 0 passed, 1 failed, 0 skipped")
         return 1
     print("# PyJWT %s, %s, module %s" % (jwt.__version__, lua.hello.get("lua"), lua.hello.get("so")),
           flush=True)
@@ -556,7 +556,7 @@ def main():
     if lua.restarts:
         print("# the Lua driver was restarted %d time(s) after crashes/timeouts" % lua.restarts)
 
-    print("%d passed, %d failed, %d skipped" % (rep.passed, rep.failed, rep.skipped))
+    print("interop: %d passed, %d failed, %d skipped" % (rep.passed, rep.failed, rep.skipped))
     return 1 if rep.failed else 0
 
 

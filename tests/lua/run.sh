@@ -14,25 +14,23 @@
 # LUA_PATH_5_x (which take precedence in 5.2-5.4) are set to the same values,
 # and LUA_INIT* is unset. 00_fresh_build_spec.lua then checks that the module
 # loaded really is the fresh build. Exit status is non-zero if any flavour fails.
-set -uo pipefail
-
+# Counts: busted's successes pass, its failures and errors fail, its pending
+# are skipped; a flavour that cannot run, or loads the wrong module, fails.
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 root="$(cd "$here/../.." && pwd -P)"
-cd "$root" || exit 2
+. "$root/tests/lib/stage.sh"
+stage_begin busted
+cd "$root"
 
 flavours=("$@")
 [ ${#flavours[@]} -gt 0 ] || flavours=(lua51 lua52 lua53 lua54 luajit)
 
 busted_bin="$(command -v busted || true)"
-if [ -z "$busted_bin" ]; then
-  echo "run.sh: busted not found (Debian: apt-get install lua-busted; see scripts/setup.sh)" >&2
-  exit 2
-fi
+[ -n "$busted_bin" ] || give_up "busted not found (Debian: apt-get install lua-busted; see scripts/setup.sh)"
 
 multiarch="$(gcc -print-multiarch 2>/dev/null || dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)"
 
 summary=()
-failed=0
 
 for f in "${flavours[@]}"; do
   case "$f" in
@@ -48,13 +46,13 @@ for f in "${flavours[@]}"; do
   if [ ! -f "$so" ]; then
     echo "run.sh: $f: $so does not exist; build it first: scripts/build.sh $f" >&2
     summary+=("$f: FAIL (no build: build/$f/luajwtjitsi.so missing)")
-    failed=1
+    bad "$f: no build/$f/luajwtjitsi.so"
     continue
   fi
   if ! command -v "$interp" >/dev/null; then
     echo "run.sh: $f: interpreter $interp not found (see scripts/setup.sh)" >&2
     summary+=("$f: FAIL (interpreter $interp missing)")
-    failed=1
+    bad "$f: no $interp"
     continue
   fi
 
@@ -63,6 +61,7 @@ for f in "${flavours[@]}"; do
 
   echo "== $f ($interp, $so)" >&2
   log="$(mktemp)"
+  set +e # busted's status is read below
   # shellcheck disable=SC2086  # BUSTED_ARGS and LUAJWT_WRAP are word-split on purpose
   env -u LUA_INIT -u LUA_INIT_5_2 -u LUA_INIT_5_3 -u LUA_INIT_5_4 \
     -u LUA_PATH_5_2 -u LUA_PATH_5_3 -u LUA_PATH_5_4 \
@@ -76,9 +75,15 @@ for f in "${flavours[@]}"; do
       --pattern=_spec --sort-files ${BUSTED_ARGS:-} \
       "$root/tests/lua" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
+  set -e
 
   # busted's last line: "N successes / N failures / N errors / N pending : T seconds"
-  counts="$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '[0-9]+ success(es)? / [0-9]+ failures? / [0-9]+ errors? / [0-9]+ pending' | tail -n 1)"
+  counts="$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '[0-9]+ success(es)? / [0-9]+ failures? / [0-9]+ errors? / [0-9]+ pending' | tail -n 1 || true)"
+  s_failures=0 s_errors=0
+  if [ -n "$counts" ]; then
+    read -r s_ok _ _ s_failures _ _ s_errors _ _ s_pending _ <<<"$counts"
+    add_counts "$s_ok" "$((s_failures + s_errors))" "$s_pending"
+  fi
   fresh="ok"
   if grep -q "is NOT the fresh build" "$log"; then fresh="WRONG MODULE LOADED"; fi
   rm -f "$log"
@@ -86,7 +91,8 @@ for f in "${flavours[@]}"; do
   if [ "$rc" -eq 0 ] && [ "$fresh" = ok ]; then
     summary+=("$f: PASS  ${counts:-(no busted summary)}")
   else
-    failed=1
+    # A crash, or the wrong module, is a failure busted did not count.
+    [ "$fresh" = ok ] && [ $((s_failures + s_errors)) -gt 0 ] || bad "$f: busted exit $rc, $fresh"
     if [ "$fresh" != ok ]; then
       summary+=("$f: FAIL  $fresh: results are meaningless  ${counts:-}")
     else
@@ -98,4 +104,4 @@ done
 echo
 echo "== summary"
 for line in "${summary[@]}"; do echo "$line"; done
-exit "$failed"
+finish_stage
