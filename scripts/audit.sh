@@ -17,25 +17,23 @@
 # (~2.5 minutes once; cached in ~/.cargo/bin). cargo-deny reads the database
 # with git, so the snapshot is copied into target/advisory-db-git/ and
 # committed there; the copy is refreshed whenever the snapshot changes.
-# Prints "audit: N passed, N failed, N skipped" (one per check) for
-# scripts/test.sh.
-set -uo pipefail
-cd "$(dirname "$0")/.." || exit 2
+# Last lines: "audit: took N s", "audit: N passed, N failed, N skipped" (one
+# per check).
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/stage.sh"
+stage_begin audit
+cd "$(dirname "$0")/.."
 mkdir -p target
 
 snapshot="../shared/advisory-db"
 have_snapshot=0
 [ -d "$snapshot/crates" ] && have_snapshot=1
 if [ "$have_snapshot" = 0 ] && [ "${CI:-}" = true ]; then
-  echo "audit: the advisory database snapshot $PWD/$snapshot is absent (expected ../shared/advisory-db beside the project);" >&2
-  echo "audit: CI=true requires it, so the audit fails" >&2
-  echo "audit: 0 passed, 1 failed"
-  exit 1
+  give_up "the advisory database snapshot $PWD/$snapshot is absent (expected ../shared/advisory-db beside the project); CI=true requires it"
 fi
 
 if ! command -v cargo-deny >/dev/null 2>&1; then
   echo "audit: installing cargo-deny (cargo install --locked; a few minutes, once)" >&2
-  cargo install --locked cargo-deny >&2 || { echo "audit: cargo install cargo-deny failed" >&2; echo "audit: 0 passed, 1 failed"; exit 1; }
+  cargo install --locked cargo-deny >&2 || give_up "cargo install cargo-deny failed"
 fi
 
 # The directory name is what cargo-deny derives from the db-urls entry in
@@ -52,7 +50,7 @@ if [ "$have_snapshot" = 1 ]; then
     git -C "$db" init -q
     git -C "$db" add -A
     git -C "$db" -c user.name=audit -c user.email=audit@localhost -c commit.gpgsign=false \
-      commit -q -m "snapshot" || { echo "audit: could not commit the database copy" >&2; echo "audit: 0 passed, 1 failed"; exit 1; }
+      commit -q -m "snapshot" || give_up "could not commit the database copy"
     printf '%s' "$stamp" >"$db_root/stamp"
   fi
   echo "audit: advisories from the snapshot: $(head -n 1 "$snapshot/SNAPSHOT" 2>/dev/null || echo "(no SNAPSHOT file)")"
@@ -63,7 +61,7 @@ else
   if timeout 120 cargo deny fetch db >target/deny-fetch.log 2>&1; then
     echo "audit: advisories from the database cargo-deny fetched"
   else
-    reason="$(grep -vE '^\s*$' target/deny-fetch.log | tail -n 1)"
+    reason="$(grep -vE '^\s*$' target/deny-fetch.log | tail -n 1 || true)"
     skip_advisories="no ../shared/advisory-db snapshot, and cargo-deny could not fetch the database (${reason:-timed out})"
   fi
 fi
@@ -71,27 +69,19 @@ fi
 # cargo-deny reads the whole dependency graph, every platform's crates
 # included (divan pulls in windows-sys), and --offline cannot download them:
 # fetch them first through cargo (a no-op when they are cached).
-if ! cargo fetch --locked -q; then
-  echo "audit: cargo fetch --locked failed: the crates of Cargo.lock are not all in the cargo cache" >&2
-  echo "audit: 0 passed, 1 failed"
-  exit 1
-fi
+cargo fetch --locked -q || give_up "cargo fetch --locked failed: the crates of Cargo.lock are not all in the cargo cache"
 
-passed=0; failed=0; skipped=0
 for check in advisories licenses bans sources; do
   if [ "$check" = advisories ] && [ -n "$skip_advisories" ]; then
-    echo "audit-advisories: SKIPPED: $skip_advisories"
-    skipped=$((skipped + 1))
+    skip "advisories: $skip_advisories"
     continue
   fi
   if cargo deny --offline --locked check "$check" 2>"target/deny-$check.log"; then
     echo "audit-$check: ok"
-    passed=$((passed + 1))
+    ok "$check"
   else
-    echo "audit-$check: FAILED"
-    grep -vE '^\s*$' "target/deny-$check.log" | head -60
-    failed=$((failed + 1))
+    bad "audit-$check"
+    grep -vE '^\s*$' "target/deny-$check.log" | head -60 || true
   fi
 done
-echo "audit: $passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+finish_stage

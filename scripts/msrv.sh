@@ -10,17 +10,17 @@
 # The fuzz crate is its own workspace with its own lock and is checked the
 # same way. No toolchain other than the machine's can be installed here, so
 # this reads what the crates declare rather than building with that exact
-# toolchain. Prints "msrv: N passed, N failed" for scripts/test.sh.
-set -uo pipefail
-cd "$(dirname "$0")/.." || exit 2
+# toolchain. Last lines: "msrv: took N s", "msrv: N passed, N failed, N skipped".
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/stage.sh"
+stage_begin msrv
+cd "$(dirname "$0")/.."
 
-passed=0; failed=0
 for manifest in Cargo.toml fuzz/Cargo.toml; do
   err="$(mktemp)"
   if ! meta="$(cargo metadata --locked --format-version 1 --manifest-path "$manifest" 2>"$err")"; then
     echo "msrv: cargo metadata failed for $manifest:" >&2
     tail -5 "$err" >&2; rm -f "$err"
-    failed=$((failed + 1)); continue
+    bad "cargo metadata failed for $manifest"; continue
   fi
   rm -f "$err"
   seen=0
@@ -28,7 +28,7 @@ for manifest in Cargo.toml fuzz/Cargo.toml; do
   while read -r verdict line; do
     echo "msrv [$manifest]: $verdict $line"
     seen=$((seen + 1))
-    if [ "$verdict" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    if [ "$verdict" = ok ]; then ok "$manifest: $line"; else bad "$manifest: $line"; fi
   done < <(printf '%s' "$meta" | python3 -c '
 import json, sys
 m = json.load(sys.stdin)
@@ -50,7 +50,6 @@ for p in m["packages"]:
         ".".join(map(str, need)), who))
 ')
   # A parse failure prints nothing: that is a failure too, not a pass.
-  [ "$seen" -gt 0 ] || { echo "msrv [$manifest]: FAIL no workspace package read" >&2; failed=$((failed + 1)); }
+  [ "$seen" -gt 0 ] || bad "msrv [$manifest]: no workspace package read"
 done
-echo "msrv: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_stage

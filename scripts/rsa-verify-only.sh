@@ -25,13 +25,11 @@
 #      serde;
 #   4. getrandom is reached only through ring, never through `rsa`.
 # A self-test first feeds check 1 lines it must refuse, so a broken pattern
-# cannot pass vacuously. Prints "rsa-verify-only: N passed, N failed".
-set -uo pipefail
-cd "$(dirname "$0")/.." || exit 2
-start=$SECONDS
-passed=0; failed=0
-ok() { echo "rsa-verify-only: ok   $*"; passed=$((passed + 1)); }
-bad() { echo "rsa-verify-only: FAIL $*" >&2; failed=$((failed + 1)); }
+# cannot pass vacuously. Last lines: "rsa-verify-only: took N s",
+# "rsa-verify-only: N passed, N failed, N skipped".
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/stage.sh"
+stage_begin rsa-verify-only
+cd "$(dirname "$0")/.."
 
 # Check 1. Reads file names on stdin (or, with --sample, one Rust line per
 # argument) and prints one line per refused use; exit 1 if any.
@@ -175,6 +173,4 @@ else
   bad "cargo tree -i getrandom failed: $(tail -3 "$err")"
 fi
 
-echo "rsa-verify-only: took $((SECONDS - start)) s"
-echo "rsa-verify-only: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_stage

@@ -6,13 +6,12 @@
 # (libc, libm, libpthread, libdl), libgcc_s and the loader (no OpenSSL, no liblua).
 #   tests/so_check.sh [SO...]   (default: the five build/<flavour>/luajwtjitsi.so;
 #                                paths relative to the repository root)
-set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/stage.sh"
+stage_begin so-check
 cd "$(dirname "$0")/.."
-pass=0; fail=0
-check() { if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1"; fi; }
 [ $# -gt 0 ] || set -- build/{lua51,lua52,lua53,lua54,luajit}/luajwtjitsi.so
 for so in "$@"; do
-  [ -f "$so" ] || { echo "FAIL $so missing (run scripts/build.sh)"; fail=$((fail + 1)); continue; }
+  [ -f "$so" ] || { bad "$so missing (run scripts/build.sh)"; continue; }
   # Captured first: `nm | grep -q` under pipefail fails when grep exits early.
   defined=$(nm -D --defined-only "$so"); undefined=$(nm -D --undefined-only "$so")
   needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
@@ -26,5 +25,4 @@ for so in "$@"; do
   check "$so needs only libc6's libraries, libgcc_s, ld-linux (has: $needed)" \
     "[ -z \"\$(echo '$needed' | tr ' ' '\n' | grep -vE '^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|libgcc_s\.so\.1|ld-linux-x86-64\.so\.2|)$')\" ]"
 done
-echo "so-check: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_stage

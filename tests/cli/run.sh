@@ -2,37 +2,29 @@
 # jitsi-jwt against the other implementations: tokens it mints are accepted
 # by the Lua 5.4 module and by PyJWT, and a PyJWT token passes its verify.
 # Needs build/bin/jitsi-jwt and build/lua54/luajwtjitsi.so (scripts/build.sh)
-# and .venv (scripts/setup.sh). Last line: "cli: N passed, N failed".
-set -uo pipefail
+# and .venv (scripts/setup.sh). Last lines: "cli: took N s",
+# "cli: N passed, N failed, N skipped".
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/stage.sh"
+stage_begin cli
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$PWD
 BIN=build/bin/jitsi-jwt
 SO_DIR=build/lua54
 PY=.venv/bin/python
 for need in "$BIN" "$SO_DIR/luajwtjitsi.so" "$PY"; do
-  if [ ! -e "$need" ]; then
-    echo "cli: $root/$need is missing: run scripts/setup.sh and scripts/build.sh first" >&2
-    echo "cli: 0 passed, 1 failed"
-    exit 1
-  fi
+  [ -e "$need" ] || give_up "$root/$need is missing: run scripts/setup.sh and scripts/build.sh first"
 done
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 secret="cli-interop-secret-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 printf '%s\n' "$secret" > "$tmp/secret"
 keys=tests/vectors/keys
-passed=0; failed=0
-check() { # name, command...
-  local name=$1; shift
-  local out
-  if out=$("$@" 2>&1); then
-    passed=$((passed + 1)); echo "ok   $name"
-  else
-    failed=$((failed + 1)); echo "FAIL $name"; printf '%s\n' "$out" | sed 's/^/     /'
-  fi
-  if printf '%s' "$out" | grep -qF "$secret"; then
-    failed=$((failed + 1)); echo "FAIL $name: the secret appeared in the output"
-  fi
+# check NAME CMD...: CMD succeeds, and never prints the secret.
+check() {
+  local name=$1 out
+  shift
+  if out=$("$@" 2>&1); then ok "$name"; else bad "$name"; printf '%s\n' "$out" | sed 's/^/     /'; fi
+  if grep -qF "$secret" <<<"$out"; then bad "$name: the secret appeared in the output"; fi
 }
 
 lua_verify() { # token alg keyfile|-secret
@@ -65,10 +57,10 @@ for spec in "HS256 -secret" "HS512 -secret" "RS256 rsa2048" "PS256 rsa2048" "ES2
   set -- $spec
   alg=$1 stem=$2
   if [ "$stem" = "-secret" ]; then
-    token=$(mint "$alg" --secret-file "$tmp/secret") || { failed=$((failed + 1)); echo "FAIL $alg mint"; continue; }
+    token=$(mint "$alg" --secret-file "$tmp/secret") || { bad "$alg mint"; continue; }
     vkey=-secret
   else
-    token=$(mint "$alg" --key-file "$keys/$stem.key.pem") || { failed=$((failed + 1)); echo "FAIL $alg mint"; continue; }
+    token=$(mint "$alg" --key-file "$keys/$stem.key.pem") || { bad "$alg mint"; continue; }
     vkey=$keys/$stem.pub.pem
   fi
   check "$alg jitsi-jwt mint -> Lua 5.4 verify" lua_verify "$token" "$alg" "$vkey"
@@ -106,5 +98,4 @@ check "inspect into a closed pipe: exit 0, no panic" closed_stdout "$BIN" inspec
 check "mint into a closed pipe: exit 0, no panic" closed_stdout env JITSI_JWT_SECRET="$secret" "$BIN" mint --app-id a --sub s --room r --exp 1m
 check "secret into a closed pipe: exit 0, no panic" closed_stdout "$BIN" secret
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_stage

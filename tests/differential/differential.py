@@ -363,7 +363,7 @@ def main():
         tokens[alg] = jwt.encode(base, key, algorithm=alg, headers={"typ": "JWT"})
     pub = {alg: public_key(alg) for alg in ASYM}
     seen = {k: 0 for k in DIFFERENCES}
-    kinds = {}
+    kinds, bad_kinds = {}, set()
     agree = passed = failed = 0
     failures = []
     for n in range(cases):
@@ -374,8 +374,10 @@ def main():
         if sign_again:
             token = resign(token, alg)
         a, b = ours(driver, token, alg, key), theirs(token, alg, key)
-        kinds[name.split("=")[0]] = kinds.get(name.split("=")[0], 0) + 1
+        kind = name.split("=")[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
         if a[0] == "error":
+            bad_kinds.add(kind)
             failed += 1
             failures.append((n, name, token, a, b, "module error"))
             continue
@@ -389,6 +391,7 @@ def main():
             passed += 1
         else:
             failed += 1
+            bad_kinds.add(kind)
             failures.append((n, name, token, a, b, "undocumented disagreement"))
     driver.close()
     print("differential: seed %d, %d cases (%s), %d agree, %d documented differences"
@@ -401,7 +404,11 @@ def main():
               % (n, name, what, token[:300], a, (b[0], str(b[1])[:200])))
     if len(failures) > 20:
         print("... %d more failures" % (len(failures) - 20))
-    print("differential: %d passed, %d failed" % (passed, failed))
+    # One check per kind of mutation, passed when all its cases agree or
+    # differ only as documented: the closing sum counts what was tried, not
+    # how often (scripts/test.sh adds it to every other stage's).
+    print("differential: %d cases passed, %d failed" % (passed, failed))
+    print("differential: %d passed, %d failed" % (len(kinds) - len(bad_kinds), len(bad_kinds)))
     return 1 if failed else 0
 
 

@@ -8,7 +8,9 @@
 -- the same arguments under pcall and must agree on success or error, on the
 -- number and values of the results, and on the error text (after the
 -- "file:line: " prefix). Output: one line per function, the first few
--- differences in full, and a last line "basexx-driver <lua>: N same, N differ".
+-- differences in full, one line per compared function and for the loading
+-- checks, "basexx-case <lua> | <function>: N cases, N differ" (what basexx.sh
+-- counts), and a last line "basexx-driver <lua>: N same, N differ".
 
 local oracle_path, so_dir, seed, cases = arg[1], arg[2], tonumber(arg[3]), tonumber(arg[4] or "10000")
 assert(oracle_path and so_dir and seed, "usage: basexx_driver.lua ORACLE_FILE SO_DIR SEED [CASES]")
@@ -17,6 +19,9 @@ local lua_name = jit and jit.version or _VERSION
 local OURS_SOURCE = "=luajwtjitsi fallback basexx"
 
 local same_total, differ_total, shown = 0, 0, 0
+-- Cases and differences by what they exercise: a function, a round trip, or
+-- "loading" (which library is which) while `phase` is "loading".
+local counts, differ_by, phase = {}, {}, "loading"
 
 local function quote(v)
   if type(v) == "string" then
@@ -30,6 +35,10 @@ end
 
 local function fail(what)
   differ_total = differ_total + 1
+  if phase then
+    counts[phase] = (counts[phase] or 0) + 1
+    differ_by[phase] = (differ_by[phase] or 0) + 1
+  end
   if shown < 20 then
     shown = shown + 1
     print("DIFFER " .. lua_name .. " " .. what)
@@ -38,6 +47,7 @@ end
 
 local function pass()
   same_total = same_total + 1
+  if phase then counts[phase] = (counts[phase] or 0) + 1 end
 end
 
 --------------------------------------------------------------------------------
@@ -145,8 +155,6 @@ local function describe_result(r)
   return table.concat(t, ", ")
 end
 
-local counts = {}
-
 -- compare(label, f_real, f_ours, args): one case.
 local function compare(label, f_real, f_ours, args)
   counts[label] = (counts[label] or 0) + 1
@@ -164,6 +172,7 @@ local function compare(label, f_real, f_ours, args)
   if agree then
     pass()
   else
+    differ_by[label] = (differ_by[label] or 0) + 1
     fail(label .. describe(args) .. "\n  real: " .. describe_result(r) .. "\n  ours: " .. describe_result(o))
   end
 end
@@ -360,12 +369,18 @@ local function round_trips(codec, n)
     local s = data_for(codec)
     if CODECS[codec].quad then s = s:sub(1, #s - #s % 4) end
     compare(label, real_trip, our_trip, { n = 1, s })
-    if our_trip(s) == s then pass() else fail(label .. " of " .. quote(s) .. " is not the input") end
+    if our_trip(s) == s then
+      pass()
+    else
+      differ_by[label] = (differ_by[label] or 0) + 1
+      fail(label .. " of " .. quote(s) .. " is not the input")
+    end
   end
 end
 
 --------------------------------------------------------------------------------
 
+phase = nil
 local started = os.clock()
 for _, codec in ipairs(ORDER) do
   local t = os.clock()
@@ -375,6 +390,13 @@ for _, codec in ipairs(ORDER) do
   print(string.format("%s %-14s %6d cases   %-16s %6d cases   round trips %5d   (%.1f s)", lua_name,
     "to_" .. codec, counts["to_" .. codec], "from_" .. codec, counts["from_" .. codec],
     counts["round trip " .. codec], os.clock() - t))
+end
+local labels = {}
+for label in pairs(counts) do labels[#labels + 1] = label end
+table.sort(labels)
+for _, label in ipairs(labels) do
+  print(string.format("basexx-case %s | %s: %d cases, %d differ", lua_name, label, counts[label],
+    differ_by[label] or 0))
 end
 print(string.format("basexx-driver %s: %d same, %d differ (seed %d, %.1f s)", lua_name, same_total,
   differ_total, seed, os.clock() - started))

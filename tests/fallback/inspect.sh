@@ -8,10 +8,12 @@
 # (inspect_driver.lua) checks that, then compares outputs on seeded generated
 # values: INSPECT_SEED reproduces a run, INSPECT_COUNT (default 10000) is the
 # number of values per interpreter.
-# Last line: "fallback-inspect: N passed, N failed".
-set -uo pipefail
+# Counts: one check per interpreter, passed when the loading checks and every
+# value agree (the driver prints how many). Last lines:
+# "fallback-inspect: took N s", "fallback-inspect: N passed, N failed, N skipped".
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/stage.sh"
+stage_begin fallback-inspect
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-start=$SECONDS
 # shellcheck source=scripts/package-tools.sh
 . scripts/package-tools.sh
 
@@ -20,16 +22,8 @@ count=${INSPECT_COUNT:-10000}
 echo "fallback-inspect: seed $seed (INSPECT_SEED=$seed reproduces), $count values per interpreter"
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-finish() {
-  echo "fallback-inspect: took $((SECONDS - start)) s"
-  echo "fallback-inspect: $1 passed, $2 failed"
-  exit "$([ "$2" -eq 0 ] && echo 0 || echo 1)"
-}
-if ! need_oracle_root "$work/oracle"; then
-  echo "fallback-inspect: could not fetch the real inspect.lua (Debian's lua-inspect)" >&2
-  finish 0 1
-fi
+on_exit 'rm -rf "$work"'
+need_oracle_root "$work/oracle" || give_up "could not fetch the real inspect.lua (Debian's lua-inspect)"
 
 # interpreter, flavour, the oracle's Lua folder. Debian's lua-inspect has no
 # 5.2 folder; its 5.1 file serves 5.2 (the same file is in every folder).
@@ -37,11 +31,8 @@ runs=("lua5.1 lua51 5.1" "lua5.2 lua52 5.1" "lua5.3 lua53 5.3" "lua5.4 lua54 5.4
 pids=()
 for r in "${runs[@]}"; do
   read -r lua flavour dir <<<"$r"
-  if ! command -v "$lua" >/dev/null; then
-    echo "fallback-inspect: $lua is missing: run scripts/setup.sh first" >&2
-    finish 0 1
-  fi
-  [ -s "build/$flavour/luajwtjitsi.so" ] || scripts/build.sh "$flavour" || finish 0 1
+  command -v "$lua" >/dev/null || give_up "$lua is missing: run scripts/setup.sh first"
+  [ -s "build/$flavour/luajwtjitsi.so" ] || scripts/build.sh "$flavour" || give_up "scripts/build.sh $flavour failed"
   mkdir -p "$work/$flavour"
   cp "build/$flavour/luajwtjitsi.so" "$work/$flavour/"
   ln -s luajwtjitsi.so "$work/$flavour/inspect.so"
@@ -52,19 +43,19 @@ for r in "${runs[@]}"; do
     > "$work/$flavour.log" 2>&1 &
   pids+=("$!")
 done
-passed=0; failed=0; i=0
+i=0
 for r in "${runs[@]}"; do
   read -r lua flavour dir <<<"$r"
-  wait "${pids[$i]}"; rc=$?; i=$((i + 1))
+  rc=0; wait "${pids[$i]}" || rc=$?; i=$((i + 1))
   cat "$work/$flavour.log"
-  line=$(grep -E '^[^ ].*: [0-9]+ passed, [0-9]+ failed' "$work/$flavour.log" | tail -n 1)
-  if [ -z "$line" ]; then
-    echo "fallback-inspect: $lua stopped without a result (exit $rc)"
-    failed=$((failed + 1)); continue
-  fi
+  line=$(grep -E '^[^ ].*: [0-9]+ passed, [0-9]+ failed' "$work/$flavour.log" | tail -n 1 || true)
+  if [ -z "$line" ]; then bad "$lua stopped without a result (exit $rc)"; continue; fi
   p=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$line")
   f=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
-  passed=$((passed + p)); failed=$((failed + f))
-  [ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || failed=$((failed + 1))
+  if [ "$f" -eq 0 ] && [ "$rc" -eq 0 ]; then
+    ok "$lua: $p checks agree"
+  else
+    bad "$lua: $f of $((p + f)) checks differ (driver exit $rc)"
+  fi
 done
-finish "$passed" "$failed"
+finish_stage

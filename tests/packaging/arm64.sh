@@ -26,16 +26,16 @@
 #      ES256 and RS256 tokens it mints pass the amd64 verify.
 # PKGTEST_DEB_ARM64=<file> tests that package instead of building one (step 1
 # is skipped); PKGTEST_VERBOSE=1 prints every check, not only failures.
-# Last lines: the duration, then "arm64: N passed, N failed".
+# Last lines: "arm64: took N s", then "arm64: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/packaging/lib.sh
-started=$SECONDS
 
 need_apt lintian dpkg-dev binutils qemu-user-static
 set_target_arch arm64
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+stage_begin arm64
+on_exit 'rm -rf "$work"'
 
 # ---- 1. build
 deb_under_test arm64
@@ -162,6 +162,4 @@ for spec in "ES256:ec-p256" "RS256:rsa2048"; do
     "x86 verify '$t' --alg $alg --issuer app --audience jitsi --key-file '$keys/$stem.pub.pem' >/dev/null"
 done
 
-echo "arm64: finished in $((SECONDS - started)) s"
-echo "arm64: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_stage arm64

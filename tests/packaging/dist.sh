@@ -27,17 +27,17 @@
 #      found, and installs nothing; the same with a stand-in interpreter that
 #      says it is Lua 5.5.
 # DIST_REUSE_DEB=1 is passed on to scripts/dist.sh (reuse build/deb/).
-# Last lines: "dist: took N s" and "dist: N passed, N failed".
+# Last lines: "dist: took N s" and "dist: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-started=$SECONDS
 . scripts/package-tools.sh
 . tests/packaging/lib.sh
 
 need_apt luarocks zip unzip binutils qemu-user-static lua5.1 lua5.2 lua5.3 lua5.4 luajit \
   liblua5.1-0-dev liblua5.2-dev liblua5.3-dev liblua5.4-dev libluajit-5.1-dev
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+stage_begin dist
+on_exit 'rm -rf "$work"'
 
 # ---- 1. the artifacts
 dist=$PWD/$(scripts/dist.sh | tail -n 1)
@@ -85,8 +85,8 @@ check "the tarball's LICENSE is debian/copyright with the address" \
 so_out=$(tests/so_check.sh "$u"/linux-x86_64/lib/lua/*/luajwtjitsi.so 2>&1) || true
 printf '%s\n' "$so_out" | grep -v '^so-check:' || true
 # Its closing line is folded into ours (checks.log must not count it twice).
-read -r p f < <(sed -n 's/^so-check: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' <<<"$so_out")
-if [ -n "${p:-}" ]; then pass=$((pass + p)); fail=$((fail + f)); else bad "tests/so_check.sh on the tarball printed no result"; fi
+read -r p f s < <(closing_counts so-check <<<"$so_out") || true
+if [ -n "${p:-}" ]; then add_counts "$p" "$f" "${s:-0}"; else bad "tests/so_check.sh on the tarball printed no result"; fi
 check "tests/so_check.sh ran its 4 checks on each of the 4 .so files (passed: ${p:-none})" "[ '${p:-0}' -eq 16 ]"
 package_elf_checks "$u/linux-x86_64" "Advanced Micro Devices X86-64" ld-linux-x86-64.so.2 linux-x86_64
 check "linux-x86_64/ has 5 ELF files (found $elves)" "[ $elves -eq 5 ]"
@@ -227,6 +227,4 @@ lr_path=/usr/bin:/bin; lr_config="$work/lua55-config.lua"; tree="$work/tree-lua5
 stops_check "Lua 5.5" "no prebuilt module for Lua 5.5 on linux-x86_64 (uname -m: x86_64); $has"
 lr_config=""
 
-echo "dist: took $((SECONDS - started)) s"
-echo "dist: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_stage dist

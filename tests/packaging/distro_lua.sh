@@ -12,19 +12,11 @@
 #      /usr/lib/x86_64-linux-gnu/lua/5.x/<name>.so (cjson), file or symlink;
 #   3. that page's table rows (between the header line below and the first line
 #      that does not start with "|") must be exactly the rows made from that.
-# Last lines: "distro-lua: took N s", "distro-lua: N passed, N failed".
-set -euo pipefail
+# Last lines: "distro-lua: took N s", "distro-lua: N passed, N failed, N skipped".
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/stage.sh"
+stage_begin distro-lua
 cd "$(dirname "$0")/../.."
 . scripts/package-tools.sh
-started=$SECONDS
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-finish() {
-  echo "distro-lua: took $((SECONDS - started)) s"
-  echo "distro-lua: $pass passed, $fail failed"
-  [ "$fail" -eq 0 ]
-}
 
 RELEASES=("11 bullseye" "12 bookworm" "13 trixie")
 # package:module:kind (lua = /usr/share/lua/5.x/M.lua, so = the C folder's M.so)
@@ -36,12 +28,12 @@ hash=$(echo "${RELEASES[*]} ${MODULES[*]}" | md5sum | cut -c1-8)
 listing="$LUAJWTJITSI_TOOLS/debian-lua-listings-$hash.txt"
 if [ ! -s "$listing" ]; then
   echo "distro-lua: fetching ${MODULES[*]%%:*} of Debian 11-13 (listings cached in $listing)" >&2
-  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+  tmp=$(mktemp -d); on_exit 'rm -rf "$tmp"'
   for r in "${RELEASES[@]}"; do
     codename=${r#* }
     pkgs=(); for m in "${MODULES[@]}"; do pkgs+=("${m%%:*}"); done
     if ! private_apt_download "$tmp/$codename" amd64 "$codename" -- "${pkgs[@]}"; then
-      bad "could not fetch ${pkgs[*]} from Debian $codename"; finish; exit 1
+      give_up "could not fetch ${pkgs[*]} from Debian $codename"
     fi
     for d in "$tmp/$codename"/debs/*.deb; do
       p=$(dpkg-deb -f "$d" Package); v=$(dpkg-deb -f "$d" Version)
@@ -91,4 +83,4 @@ fi
 for r in "${RELEASES[@]}"; do
   if grep -qF "| ${r% *} (${r#* }) |" <<<"$actual"; then ok; else bad "$page's table has no row for Debian ${r% *}"; fi
 done
-finish
+finish_stage

@@ -1,21 +1,13 @@
-# Sourced by tests/packaging/rock.sh, deb.sh, arm64.sh and dist.sh: counting
-# checks, the checks of a rock installed into a luarocks tree, the package
+# Sourced by tests/packaging/rock.sh, deb.sh, arm64.sh and dist.sh: the
+# checks of a rock installed into a luarocks tree, the package
 # under test, and what every ELF file a package ships must be (readelf reads
 # every architecture; the host's objdump only knows x86).
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/chroot-tools.sh"
 
-pass=0; fail=0
-ok() { pass=$((pass + 1)); [ "${PKGTEST_VERBOSE:-0}" != 1 ] || echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-# finish_stage NAME: a stage's closing lines ("NAME: took N s", then the
-# "NAME: N passed, N failed" line test.sh sums) and its status. The caller
-# sets started=$SECONDS when it begins.
-finish_stage() {
-  echo "$1: took $((SECONDS - ${started:-$SECONDS})) s"
-  echo "$1: $pass passed, $fail failed"
-  [ "$fail" -eq 0 ]
-}
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+# Counting and the closing lines (ok, bad, check, count_run, finish_stage)
+# come from the stage library every shell stage uses.
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/stage.sh"
+
 # Adds the counts of a load_check.lua run (its last line) to ours.
 count_load_check() {
   local out="$1" p f
@@ -23,19 +15,6 @@ count_load_check() {
   read -r p f < <(printf '%s\n' "$out" | sed -n 's/^load_check .*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n 1)
   if [ -z "${p:-}" ]; then bad "load_check printed no result: $out"; return; fi
   pass=$((pass + p)); fail=$((fail + f))
-}
-
-# count_run NAME CMD...: runs CMD (its exit status is not used), prints its
-# output but for its closing "NAME: N passed, N failed" line, and adds those
-# counts to ours; no such line is a failure. For runners that count their own
-# checks (tests/prosody/*.py).
-count_run() {
-  local name=$1 out p f
-  shift
-  out=$("$@" 2>&1) || true
-  grep -v "^$name: [0-9]* passed, [0-9]* failed\$" <<<"$out" || true
-  read -r p f < <(sed -n "s/^$name: \([0-9]*\) passed, \([0-9]*\) failed\$/\1 \2/p" <<<"$out" | tail -n 1) || true
-  if [ -z "${p:-}" ]; then bad "no '$name: N passed, N failed' line from: $*"; else pass=$((pass + p)); fail=$((fail + f)); fi
 }
 
 # installed_check ROCK VERSION NAME TREE LUA V DIR: rock ROCK (VERSION) in

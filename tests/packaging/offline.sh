@@ -24,17 +24,17 @@
 # compiles mlua and this crate from its own copy of the tarball.
 # Uses build/dist/ when it is there (scripts/test.sh runs
 # tests/packaging/dist.sh first), else runs scripts/dist.sh.
-# Last lines: "offline: took N s" and "offline: N passed, N failed".
+# Last lines: "offline: took N s" and "offline: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-started=$SECONDS
 . scripts/package-tools.sh
 . tests/packaging/lib.sh
 
 need_apt luarocks lua5.4 liblua5.4-dev gcc
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+stage_begin offline
+on_exit 'rm -rf "$work"'
 
 dist=$(dist_dir)
 version=$(crate_field version)
@@ -118,6 +118,4 @@ fi
 left=$(find "$work/cargo-home" -mindepth 1 -maxdepth 1 ! -name '.package-cache' ! -name '.package-cache-mutate' ! -name '.global-cache')
 check "CARGO_HOME has no registry, crate or git checkout (only cargo's lock files)${left:+ (found: ${left//$'\n'/ })}" "[ -z \"\$left\" ]"
 
-echo "offline: took $((SECONDS - started)) s"
-echo "offline: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_stage offline

@@ -11,7 +11,7 @@
 #      files, and that source rock installs (Lua 5.4), loads and is removed.
 # The cargo builds share target/ with scripts/build.sh (CARGO_TARGET_DIR), so
 # after `make build` the `luarocks make` steps compile nothing new.
-# Last line: "rock: N passed, N failed".
+# Last lines: "rock: took N s", "rock: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -28,7 +28,8 @@ spec=${spec[0]}
 rock_version=$(basename "$spec" .rockspec); rock_version=${rock_version#luajwtjitsi-native-}
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+stage_begin rock
+on_exit 'rm -rf "$work"'
 export CARGO_TARGET_DIR="$root/target"
 tests/packaging/cases.py > "$work/cases.lua"
 cp tests/packaging/load_check.lua "$work/"
@@ -94,5 +95,4 @@ else
   check "[5.4] luarocks install of the source rock (log: $(tail -n 5 "$work/install-src.log"))" false
 fi
 
-echo "rock: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_stage rock

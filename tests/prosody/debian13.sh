@@ -33,19 +33,13 @@
 # Last lines: the time taken, then "prosody-trixie: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# lib.sh brings scripts/chroot-tools.sh and installed_check (the checks of a
-# rock in a luarocks tree); its counters are set again below.
+# lib.sh brings scripts/chroot-tools.sh, installed_check (the checks of a
+# rock in a luarocks tree) and the counting of tests/lib/stage.sh.
 . tests/packaging/lib.sh
-started=$SECONDS
-
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+STAGE_NAME=prosody-trixie
 finish() {
-  echo "prosody-trixie: took $((SECONDS - started)) s (chroot ${chroot_state:-not made})"
-  echo "prosody-trixie: $pass passed, $fail failed"
-  [ "$fail" -eq 0 ]
+  echo "prosody-trixie: chroot ${chroot_state:-not made}"
+  finish_stage
 }
 
 if [ "$(id -u)" -ne 0 ]; then

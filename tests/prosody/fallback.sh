@@ -25,10 +25,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # lib.sh: check, bad, count_run, and scripts/package-tools.sh (need_oracle_root).
 . tests/packaging/lib.sh
-started=$SECONDS
-finish() { finish_stage prosody-fallback-host; }
+stage_begin prosody-fallback-host
+finish() { finish_stage; }
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+on_exit 'rm -rf "$work"'
 
 PY=.venv/bin/python
 if ! command -v prosody >/dev/null || ! "$PY" -c 'import jwt, websockets' 2>/dev/null \
