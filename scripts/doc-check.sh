@@ -7,10 +7,13 @@
 #     in build/doc-venv; installed once), with --offline (local files only:
 #     web links are not fetched) and --include-fragments (anchors are checked
 #     against the headings of the target file);
-#   - blocks: scripts/doc_blocks.py.
-# 1. a self-test: both, on a small fixture with one broken file link, one
-#    broken anchor and one failing block (beside good ones), must report
-#    exactly those three, so the stage cannot pass vacuously;
+#   - blocks: scripts/doc_blocks.py;
+#   - paths: scripts/doc_paths.py, every path of the tree that a doc or a
+#     comment names (src/..., tests/..., docs/...) exists, so a moved or
+#     removed file leaves no stale mention behind.
+# 1. a self-test: all three, on a small fixture with one broken file link, one
+#    broken anchor, one failing block and one missing path (beside good ones),
+#    must report exactly those, so the stage cannot pass vacuously;
 # 2. the real files.
 # Last lines: "doc-check: took N s", "doc-check: N passed, N failed".
 set -euo pipefail
@@ -67,20 +70,20 @@ PY
 }
 
 # ---- 1. self-test on a fixture
-mkdir -p "$work/fixture/docs"
+mkdir -p "$work/fixture/guide"
 cat > "$work/fixture/README.md" <<'MD'
 # Fixture
 
 ## A heading, with `code` and punctuation!
 
-[good file](docs/page.md), [good anchor](docs/page.md#second-part),
+[good file](guide/page.md), [good anchor](guide/page.md#second-part),
 [same-file anchor](#a-heading-with-code-and-punctuation),
-[broken file](docs/missing.md), [broken anchor](docs/page.md#no-such-part).
+[broken file](guide/missing.md), [broken anchor](guide/page.md#no-such-part).
 `[not a link](nowhere.md)` in code.
 
 <!-- runnable -->
 ```sh
-test -d "$REPO/docs"
+test -d "$REPO/guide"
 ```
 
 <!-- runnable -->
@@ -89,22 +92,30 @@ echo "this block fails on purpose"
 false
 ```
 MD
-printf '# Page\n\n## Second part\n\n[back](../README.md#fixture)\n' > "$work/fixture/docs/page.md"
-links "$work/fixture" README.md docs/page.md > "$work/self-links.out"
+printf '# Page\n\n## Second part\n\n[back](../README.md#fixture)\n' > "$work/fixture/guide/page.md"
+links "$work/fixture" README.md guide/page.md > "$work/self-links.out"
 set +e
 python3 scripts/doc_blocks.py --root "$work/fixture" "$work/fixture/README.md" > "$work/self-blocks.out" 2>&1
 self_rc=$?
 set -e
 self() {
   if eval "$2"; then ok "self-test: $1"
-  else bad "self-test: $1"; sed 's/^/doc-check:      > /' "$work/self-links.out" "$work/self-blocks.out"; fi
+  else bad "self-test: $1"; sed 's/^/doc-check:      > /' "$work/self-links.out" "$work/self-blocks.out" "$work/self-paths.out" 2>/dev/null; fi
 }
-self "lychee finds the link to a missing file" "grep -q 'FAIL README.md:7: docs/missing.md: ' '$work/self-links.out'"
-self "lychee finds the link to a missing anchor" "grep -q 'FAIL README.md:7: docs/page.md#no-such-part: ' '$work/self-links.out'"
+self "lychee finds the link to a missing file" "grep -q 'FAIL README.md:7: guide/missing.md: ' '$work/self-links.out'"
+self "lychee finds the link to a missing anchor" "grep -q 'FAIL README.md:7: guide/page.md#no-such-part: ' '$work/self-links.out'"
 self "lychee passes the 4 good links and fails only those 2" "grep -qx 'links: 4 2' '$work/self-links.out'"
 self "a link inside code is not checked" "! grep -q nowhere.md '$work/self-links.out'"
 self "the failing block fails, and only it" "[ $self_rc -eq 1 ] && grep -q 'FAIL README.md:[0-9]*: runnable block: exit 1' '$work/self-blocks.out'"
 self "the good block passes" "grep -q 'ok   README.md:[0-9]*: runnable block$' '$work/self-blocks.out'"
+# ($t stands for src: written out, the fixture's names would be this file's.)
+t=src; mkdir -p "$work/fixture/$t"; : > "$work/fixture/$t/real.rs"
+printf '%s\n' "$t/real.rs and $t/<name>.rs exist, $t/gone.rs does not;" \
+  "https://example.com/x/$t/gone.rs and /usr/$t/gone.rs are not paths of the tree;" \
+  'fuzz/artifacts/x is made by a run.' > "$work/fixture/notes.md"
+python3 scripts/doc_paths.py --root "$work/fixture" notes.md > "$work/self-paths.out" || true
+self "the missing path is found, and only it" \
+  "grep -qx 'doc-check: FAIL notes.md:1: names $t/gone.rs, which is not in the tree' '$work/self-paths.out' && grep -qx 'paths: 3 1' '$work/self-paths.out'"
 
 # ---- 2. the real files
 links . README.md docs/*.md > "$work/links.out"
@@ -123,6 +134,14 @@ blocks_bad=$(grep -c ': FAIL ' "$work/blocks.out" || true)
 pass=$((pass + blocks_ok)); fail=$((fail + blocks_bad))
 [ "$blocks_ok" -gt 0 ] || bad "no runnable block ran (the marker is <!-- runnable -->)"
 
+python3 scripts/doc_paths.py > "$work/paths.out" || true
+grep -v '^paths: ' "$work/paths.out" || true
+read -r _ good broken < <(grep '^paths: ' "$work/paths.out")
+echo "doc-check: $good paths named in docs and comments exist, $broken do not"
+# One check per missing path, and one for all those that exist.
+fail=$((fail + broken))
+if [ "$good" -gt 0 ]; then pass=$((pass + 1)); else bad "no path of the tree named anywhere: the path check read nothing"; fi
+
 echo "doc-check: took $((SECONDS - started)) s"
-echo "doc-check: $pass passed, $fail failed"
+echo "doc-check: $pass passed, $fail failed, 0 skipped"
 [ "$fail" -eq 0 ]

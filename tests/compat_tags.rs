@@ -1,8 +1,10 @@
 //! Every deliberate difference from luajwtjitsi 3.0 is tagged
 //! `COMPAT(<name>): <reason>` where the code makes it (src/, lua/), and
-//! CHANGELOG.md's "Deviations from luajwtjitsi 3.0" names each as `(<name>)`.
-//! Both lists must be equal, so a difference cannot be added or removed on
-//! one side only, and no bare `COMPAT:` (a tag without a name) is left.
+//! docs/contract.md §8, the one list of them, names each as `` `<name>` ``
+//! (its table's first column, and the behaviour kept from 3.0 on purpose
+//! below it). Both lists must be equal, so a difference cannot be added or
+//! removed on one side only, and no bare `COMPAT:` (a tag without a name) is
+//! left.
 //! The basexx and inspect fallbacks tag their fidelity to those libraries
 //! `AS-BASEXX:` / `AS-INSPECT:`, which are not differences from 3.0.
 #![allow(
@@ -14,14 +16,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-const HEADING: &str = "### Deviations from luajwtjitsi 3.0";
+const HEADING: &str = "## 8. Deliberate differences from 3.0";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A tag name: lower-case words joined by `-`, at least two words, so that
-/// a bracketed English word in the CHANGELOG is never read as one.
+/// a quoted word in the contract (`` `aud` ``, `` `encode` ``) is never read
+/// as one.
 fn is_name(s: &str) -> bool {
     let words: Vec<&str> = s.split('-').collect();
     words.len() >= 2
@@ -80,28 +83,23 @@ fn code_tags(bad: &mut Vec<String>) -> BTreeMap<String, Vec<String>> {
     tags
 }
 
-/// The `(<name>)` of CHANGELOG.md's deviations section, in order.
-fn changelog_names() -> Vec<String> {
-    let text = std::fs::read_to_string(root().join("CHANGELOG.md")).expect("CHANGELOG.md");
-    let start = text.find(HEADING).expect("the deviations section");
+/// The `` `<name>` `` of docs/contract.md §8, in order.
+fn contract_names() -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("docs/contract.md")).expect("docs/contract.md");
+    let start = text.find(HEADING).expect("the contract's §8");
     let body = &text[start + HEADING.len()..];
-    let end = body
-        .find("\n## ")
-        .into_iter()
-        .chain(body.find("\n### "))
-        .min();
-    let section = &body[..end.unwrap_or(body.len())];
+    let section = &body[..body.find("\n## ").unwrap_or(body.len())];
     section
-        .split('(')
+        .split('`')
         .skip(1)
-        .filter_map(|s| s.split_once(')').map(|(name, _)| name))
+        .step_by(2)
         .filter(|name| is_name(name))
         .map(str::to_owned)
         .collect()
 }
 
 #[test]
-fn every_tag_is_a_changelog_deviation_and_back() {
+fn every_tag_is_a_contract_difference_and_back() {
     let mut bad = Vec::new();
     let code = code_tags(&mut bad);
     assert!(
@@ -109,29 +107,26 @@ fn every_tag_is_a_changelog_deviation_and_back() {
         "COMPAT without a name and a reason:\n{}",
         bad.join("\n")
     );
-    let listed = changelog_names();
+    let listed = contract_names();
     let listed_set: BTreeSet<&String> = listed.iter().collect();
     assert_eq!(
         listed.len(),
         listed_set.len(),
         "a name is listed twice: {listed:?}"
     );
-    assert!(
-        listed.len() >= 15,
-        "the deviations section names them: {listed:?}"
-    );
+    assert!(listed.len() >= 15, "§8 names them: {listed:?}");
     let untold: Vec<_> = code
         .iter()
         .filter(|(n, _)| !listed_set.contains(n))
         .collect();
     assert!(
         untold.is_empty(),
-        "tagged in code, not in CHANGELOG's deviations: {untold:?}"
+        "tagged in code, not in docs/contract.md §8: {untold:?}"
     );
     let untagged: Vec<_> = listed.iter().filter(|n| !code.contains_key(*n)).collect();
     assert!(
         untagged.is_empty(),
-        "in CHANGELOG's deviations, tagged nowhere in code: {untagged:?}"
+        "in docs/contract.md §8, tagged nowhere in code: {untagged:?}"
     );
 }
 

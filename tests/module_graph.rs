@@ -2,8 +2,8 @@
 //! below allows, so a new dependency between modules is a decision made
 //! here, in review, not an accident.
 //!
-//! A module is a file: `src/a.rs` or `src/a/mod.rs` is `a`, `src/a/b.rs` is
-//! `a::b`. An edge is any `crate::…` or `super::…` path outside the file's
+//! A module is a file: `src/<a>.rs` or `src/<a>/mod.rs` is `a`, `src/<a>/<b>.rs`
+//! is `a::b`. An edge is any `crate::…` or `super::…` path outside the file's
 //! `#[cfg(test)] mod tests`, and in a `mod.rs`, any path through one of its
 //! own child modules (`pub use set::KeySet` makes `keys` depend on
 //! `keys::set`). Items re-exported at the crate root (`crate::Error`) count

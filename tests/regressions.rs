@@ -7,8 +7,8 @@ use luajwtjitsi::alg::Algorithm;
 use luajwtjitsi::{json, token, Accepted};
 use serde_json::{Map, Value};
 
-/// fuzz/json, crash-95f6cc91: serde_json without `float_roundtrip` read
-/// some long decimals to a neighbouring double, so the canonical form of a
+/// fuzz/regressions/json/crash-95f6cc91844b9cf5dc2ddd65e4a9ca47ad0357b7:
+/// serde_json without `float_roundtrip` read some long decimals to a neighbouring double, so the canonical form of a
 /// parsed claim was not stable: 8.99999199999999999e35 came back as
 /// 8.999992e35.
 #[test]
@@ -24,7 +24,8 @@ fn long_decimal_parses_to_the_nearest_double() {
     );
 }
 
-/// fuzz/encode, crash-bdda34c7: a payload float written in shortest form
+/// fuzz/regressions/encode/crash-bdda34c747871b5c76b49a4b1ac6c5c2136c9813:
+/// a payload float written in shortest form
 /// (9.113902524445539e-306) was read back by verify as ...554e-306.
 #[test]
 fn encoded_float_claim_comes_back_unchanged() {
@@ -52,7 +53,7 @@ fn encoded_float_claim_comes_back_unchanged() {
     }
 }
 
-/// fuzz/keys, issue12-bom-public-pem and issue12-bom-crlf-public-pem: the
+/// fuzz/regressions/keys/issue12-bom-public-pem and issue12-bom-crlf-public-pem: the
 /// inputs of issue 12, written by hand for the `Dressed` oracle (the fuzz
 /// targets had no such oracle before). A public key PEM after a UTF-8
 /// byte-order mark (and with CRLF) passed as an HMAC secret, so an HS256
