@@ -16,42 +16,43 @@ cd "$(dirname "$0")/.."
 
 # One row a stage:  name | tier | typical time | needs | what it proves | command
 # tier: fast needs no package build, chroot, emulation, fuzzing or long
-# differential; full is the rest. The time is a warm run on the project's
-# 2-core machine. needs: stages --only adds first (unless --skip names them).
+# differential; full is the rest. time: a warm run on the project's 2-core
+# machine while other builds shared it (load 15); less when it is quiet.
+# needs: the stages --only runs first (unless --skip names them).
 # command: run by bash from the repository root; its output must end with
 # closing lines "NAME: N passed, N failed[, N skipped]" (tests/lib/stage.sh),
 # which are summed; a stage without one counts only its exit status.
 # The bench, deb and chroot stages reuse the build stages' files.
 read -r -d '' STAGES <<'TABLE' || true
-setup          | fast |   5 s |       | Lua runtimes, busted, Prosody, PyJWT venv installed (scripts/setup.sh) | scripts/setup.sh
+setup          | fast |   2 s |       | Lua runtimes, busted, Prosody, PyJWT venv installed (scripts/setup.sh) | scripts/setup.sh
 runner         | fast |   2 s |       | this runner: --list, --only, --skip, counts, exit status (tests/runner) | tests/runner/run.sh
-lints          | fast |  40 s |       | cargo fmt, clippy -D warnings; rust-version covers the lock | scripts/check.sh lint && scripts/msrv.sh
-cargo-test     | fast |  60 s |       | Rust core, conformance vectors, limits, Wycheproof, COMPAT tags, binding | scripts/check.sh test
-docs           | fast |   5 s |       | doc links, anchors, paths named, runnable blocks (scripts/doc-check.sh) | scripts/check.sh docs
-build          | fast |  30 s |       | the five flavours lua51 lua52 lua53 lua54 luajit, and jitsi-jwt | scripts/build.sh
+lints          | fast |  10 s |       | cargo fmt, clippy -D warnings; rust-version covers the lock | scripts/check.sh lint && scripts/msrv.sh
+cargo-test     | fast |  95 s |       | Rust core, conformance vectors, limits, Wycheproof, COMPAT tags, binding | scripts/check.sh test
+docs           | fast |   3 s |       | doc links, anchors, paths named, runnable blocks (scripts/doc-check.sh) | scripts/check.sh docs
+build          | fast |  10 s |       | the five flavours lua51 lua52 lua53 lua54 luajit, and jitsi-jwt | scripts/build.sh
 so-check       | fast |   1 s | build | each .so: exports, no embedded Lua, libc only (tests/so_check.sh) | tests/so_check.sh
-panic-probe    | fast |  30 s |       | a panic in the module is a Lua error, not an abort | tests/panic_probe.sh
+panic-probe    | fast |  40 s |       | a panic in the module is a Lua error, not an abort | tests/panic_probe.sh
 busted         | fast |  40 s | build | the busted specs (hostile arguments too) under all five Luas | tests/lua/run.sh
-interop        | fast |  20 s | build | tokens from PyJWT verify here, ours verify in PyJWT | tests/interop/run.sh
-prosody        | fast |  40 s | build | Prosody 0.12 on 127.0.0.1: BOSH and WebSocket logins, both loading paths | tests/prosody/run.sh
+interop        | fast |   5 s | build | tokens from PyJWT verify here, ours verify in PyJWT | tests/interop/run.sh
+prosody        | fast |  25 s | build | Prosody 0.12 on 127.0.0.1: BOSH and WebSocket logins, both loading paths | tests/prosody/run.sh
 cli            | fast |   5 s | build | jitsi-jwt against the Lua module and PyJWT | tests/cli/run.sh
-doctor         | fast |  20 s | build | jitsi-jwt doctor on this machine's Prosody: healthy, each fault | tests/doctor/run.sh
-keyfiles       | fast |  60 s | build | key files: OpenSSL 3.0 oracle matrix, HMAC forgery matrix | tests/keyfiles/run.sh
-basexx         | full |  90 s | build | basexx fallback vs the real basexx 0.4.1, seeded, five Luas | tests/fallback/basexx.sh
-inspect        | full |  40 s | build | inspect fallback vs the real inspect.lua 3.1.1, seeded, five Luas | tests/fallback/inspect.sh
+doctor         | fast |  15 s | build | jitsi-jwt doctor on this machine's Prosody: healthy, each fault | tests/doctor/run.sh
+keyfiles       | fast | 125 s | build | key files: OpenSSL 3.0 oracle matrix, HMAC forgery matrix | tests/keyfiles/run.sh
+basexx         | full | 300 s | build | basexx fallback vs the real basexx 0.4.1, seeded, five Luas | tests/fallback/basexx.sh
+inspect        | full | 100 s | build | inspect fallback vs the real inspect.lua 3.1.1, seeded, five Luas | tests/fallback/inspect.sh
 bench          | full |  60 s | build | make bench still runs, every result checks out (figures not judged) | bench_smoke
 rock           | full |  90 s |       | luarocks rock: make, load, remove; source rock | tests/packaging/rock.sh
 deb            | full | 240 s |       | the .deb: fields, files, ELF checks, lintian, Debian 11 chroot install | tests/packaging/deb.sh
 arm64          | full | 180 s |       | the arm64 .deb under qemu with Debian's arm64 Luas | tests/packaging/arm64.sh
 dist           | full | 120 s | deb   | make dist: tarballs, prebuilt rock offline on luarocks 2.4 and 3 | DIST_REUSE_DEB=1 tests/packaging/dist.sh
-distro-lua     | full |  10 s |       | docs/jitsi-plugins.md's table vs Debian 11-13's Lua packages | tests/packaging/distro_lua.sh
+distro-lua     | full |  40 s |       | docs/jitsi-plugins.md's table vs Debian 11-13's Lua packages | tests/packaging/distro_lua.sh
 fallback-host  | full |  20 s | deb   | the .deb's basexx and inspect fallbacks in this machine's Prosody | with_deb tests/prosody/fallback.sh
 debian13       | full |  60 s | deb   | Prosody 13 on Debian 13 with the .deb installed | with_deb tests/prosody/debian13.sh
 doctor-debian  | full |  90 s | deb   | jitsi-jwt doctor from the .deb in Debian 13 and 11 chroots | with_deb tests/doctor/debian.sh
 apt-repo       | full | 240 s | deb,arm64 | make apt-repo: install, upgrades both ways, a failed upgrade, in Debian 11, 12, 13 | with_deb tests/packaging/apt_repo.sh
 offline        | full | 180 s | dist  | the source tarball builds with no network and an empty CARGO_HOME | tests/packaging/offline.sh
 docker         | full |  45 s | dist  | the docker-jitsi-meet recipe built by a real Docker engine; Prosody 13 logins in it | tests/docker/run.sh
-differential   | full |  60 s | build | seeded token mutations: PyJWT and this module agree | tests/differential/run.sh
+differential   | full |   5 s | build | seeded token mutations: PyJWT and this module agree | tests/differential/run.sh
 audit          | full |  20 s |       | cargo-deny advisories, licences, sources; RSA stays verify-only | scripts/audit.sh && scripts/rsa-verify-only.sh
 fuzz           | full | 300 s |       | each cargo-fuzz target for FUZZ_SECONDS (default 30), regressions first | scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 TABLE
@@ -175,11 +176,11 @@ for n in "${names[@]}"; do
 done
 
 # ---- the table, the skips and why, the closing line
-passed=0; failed=0; skipped=0; failing=()
+passed=0; failed=0; skipped=0; failing=(); unchosen=()
 printf '\n%-14s %-5s %-8s %8s %7s %8s %7s\n' stage tier result passed failed skipped time
 for n in "${names[@]}"; do
   if [ -z "${took[$n]+x}" ]; then
-    [ ${#only[@]} -gt 0 ] && [ "${result[$n]}" = "not run" ] && continue
+    if [ "${result[$n]}" = "not run" ]; then unchosen+=("$n"); continue; fi
     printf '%-14s %-5s %s\n' "$n" "${tier[$n]}" "${result[$n]}"
     continue
   fi
@@ -189,6 +190,7 @@ for n in "${names[@]}"; do
   [ "${result[$n]}" = ok ] || failing+=("$n")
 done
 printf '%-14s %-5s %-8s %8d %7d %8d %5d s\n' "all" "" "" "$passed" "$failed" "$skipped" "$((SECONDS - run_started))"
+[ ${#unchosen[@]} -eq 0 ] || printf 'not chosen: %s\n' "${unchosen[*]}"
 grep -h ': SKIPPED' "$logs"/*.log 2>/dev/null | sed 's/^/skipped: /' || true
 if [ ${#failing[@]} -gt 0 ]; then
   printf '\nFailed: %s\n' "${failing[*]}"
