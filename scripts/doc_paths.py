@@ -51,7 +51,8 @@ def braces(p):
 
 def exists(root, where, p):
     """p names a file or folder of the tree, from the root or, in a crate's
-    own files (cli/Cargo.toml's src/main.rs), from a folder above `where`."""
+    own files (a path cli/Cargo.toml names is read from cli/ too), from a
+    folder above `where`."""
     p = p.rstrip("/") or p
     if p.startswith(ALLOWED) or (p + "/").startswith(ALLOWED):
         return True
@@ -93,7 +94,7 @@ def main(argv):
         for n, line in enumerate(text.split("\n"), 1):
             for m in PATH.finditer(line):
                 p = m.group(1)
-                while p.count("]") > p.count("["):  # [text](docs/x.md]...
+                while p.count("]") > p.count("["):  # [text](docs/<page>.md]...
                     p = p[:p.rindex("]")]
                 if exists(root, f, p):
                     good += 1

@@ -84,7 +84,7 @@ check "the tarball's LICENSE is debian/copyright with the address" \
   "grep -q '^Source: $homepage\$' '$u/LICENSE' && grep -q 'Permission is hereby granted' '$u/LICENSE'"
 so_out=$(tests/so_check.sh "$u"/linux-x86_64/lib/lua/*/luajwtjitsi.so 2>&1) || true
 printf '%s\n' "$so_out" | grep -v '^so-check:' || true
-# Its closing line is folded into ours (checks.log must not count it twice).
+# Its closing line is folded into ours (the stage log must not count it twice).
 read -r p f s < <(closing_counts so-check <<<"$so_out") || true
 if [ -n "${p:-}" ]; then add_counts "$p" "$f" "${s:-0}"; else bad "tests/so_check.sh on the tarball printed no result"; fi
 check "tests/so_check.sh ran its 4 checks on each of the 4 .so files (passed: ${p:-none})" "[ '${p:-0}' -eq 16 ]"
