@@ -50,8 +50,8 @@ fallback-host  | full |  20 s | deb   | the .deb's basexx and inspect fallbacks 
 debian13       | full |  60 s | deb   | Prosody 13 on Debian 13 with the .deb installed | with_deb tests/prosody/debian13.sh
 doctor-debian  | full |  90 s | deb   | jitsi-jwt doctor from the .deb in Debian 13 and 11 chroots | with_deb tests/doctor/debian.sh
 apt-repo       | full | 240 s | deb,arm64 | make apt-repo: install, upgrades both ways, a failed upgrade, in Debian 11, 12, 13 | with_deb tests/packaging/apt_repo.sh
-offline        | full | 180 s | dist  | the source tarball builds with no network and an empty CARGO_HOME | tests/packaging/offline.sh
-docker         | full |  45 s | dist  | the docker-jitsi-meet recipe built by a real Docker engine; Prosody 13 logins in it | tests/docker/run.sh
+offline        | full | 180 s |       | the source tarball builds with no network and an empty CARGO_HOME | tests/packaging/offline.sh
+docker         | full |  45 s |       | the docker-jitsi-meet recipe built by a real Docker engine; Prosody 13 logins in it | tests/docker/run.sh
 differential   | full |   5 s | build | seeded token mutations: PyJWT and this module agree | tests/differential/run.sh
 audit          | full |  20 s |       | cargo-deny advisories, licences, sources; RSA stays verify-only | scripts/audit.sh && scripts/rsa-verify-only.sh
 fuzz           | full | 300 s |       | each cargo-fuzz target for FUZZ_SECONDS (default 30), regressions first | scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
