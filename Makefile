@@ -10,7 +10,7 @@ check:  ## the quick loop: cargo fmt --check, clippy -D warnings, cargo test (bi
 test:   ## every stage (what CI runs); scripts/test.sh --list names them, --only NAME... runs some
 	scripts/test.sh
 
-test-fast:  ## the fast tier: no package build, chroot, emulation, fuzzing or long differential; about 5 minutes warm
+test-fast:  ## the fast tier: no package build, chroot, emulation, fuzzing or long differential; under 4 minutes warm
 	scripts/test.sh --tier fast
 
 build:  ## build/<flavour>/luajwtjitsi.so for lua51 lua52 lua53 lua54 luajit
