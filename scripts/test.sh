@@ -190,7 +190,7 @@ for n in "${names[@]}"; do
   [ "${result[$n]}" = ok ] || failing+=("$n")
 done
 printf '%-14s %-5s %-8s %8d %7d %8d %5d s\n' "all" "" "" "$passed" "$failed" "$skipped" "$((SECONDS - run_started))"
-[ ${#unchosen[@]} -eq 0 ] || printf 'not chosen: %s\n' "${unchosen[*]}"
+[ ${#unchosen[@]} -eq 0 ] || [ ${#only[@]} -gt 0 ] || printf 'not chosen: %s\n' "${unchosen[*]}"
 grep -h ': SKIPPED' "$logs"/*.log 2>/dev/null | sed 's/^/skipped: /' || true
 if [ ${#failing[@]} -gt 0 ]; then
   printf '\nFailed: %s\n' "${failing[*]}"
