@@ -74,6 +74,9 @@ code=0; real=$(scripts/test.sh --list) || code=$?
 check "the real --list: exit 0" "[ $code = 0 ]"
 names=$(sed 1d <<<"$real" | awk '{ print $1 }')
 check "the real table names each stage once" "[ -z \"\$(sort <<<\"\$names\" | uniq -d)\" ]"
+needed=$(sed -n 's/.*\[needs \(.*\)\]$/\1/p' <<<"$real" | tr ', ' '\n\n' | sort -u | grep . || true)
+check "every stage a real stage needs is in the table (needs: $(tr '\n' ' ' <<<"$needed"))" \
+  "[ -n \"\$needed\" ] && [ -z \"\$(comm -23 <(sort -u <<<\"\$needed\") <(sort -u <<<\"\$names\"))\" ]"
 check "every real stage is fast or full, with a time" "! sed 1d <<<\"\$real\" | grep -vqE '^[a-z0-9-]+ +(fast|full) +[0-9]+ s  .+'"
 check "the fast tier has the stages the issue names" \
   "for n in lints cargo-test build busted interop prosody keyfiles cli; do sed 1d <<<\"\$real\" | grep -qE \"^\$n +fast \" || exit 1; done"
