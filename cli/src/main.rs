@@ -12,6 +12,7 @@ mod doctor;
 mod time;
 
 use clap::{Args, Parser, Subcommand};
+use luajwtjitsi::quote::quoted;
 use luajwtjitsi::{encode, inspect_unverified, Algorithm, Options, Verifier};
 use serde_json::{json, Map, Value};
 use std::io::Read;
@@ -529,7 +530,7 @@ fn token_warnings(
             w.push("alg is \"none\": the token is unsigned and must never be accepted".to_owned())
         }
         Some(a) if Algorithm::from_name(a.as_bytes()).is_none() => {
-            w.push(format!("alg \"{a}\" is not one luajwtjitsi supports"))
+            w.push(format!("alg {} is not one luajwtjitsi supports", quoted(a)))
         }
         Some(_) => {}
         None => w.push("no alg in the header".to_owned()),
