@@ -231,6 +231,21 @@ mod tests {
             v.verify(unknown.as_bytes(), NOW).unwrap_err().to_string(),
             "Invalid key: no key in the JWKS has kid \"nope\""
         );
+        // Issue 23: a 60,000-character kid is quoted short.
+        let long = mint(
+            claims.clone(),
+            &key("rsa2048.key.pem"),
+            Algorithm::RS256,
+            Some(&"k".repeat(60_000)),
+        );
+        let said = v.verify(long.as_bytes(), NOW).unwrap_err().to_string();
+        assert_eq!(
+            said,
+            format!(
+                "Invalid key: no key in the JWKS has kid \"{}\"…(60000 bytes)",
+                "k".repeat(64)
+            )
+        );
         // An ES256 token naming an RSA key's kid: the family rule holds.
         let cross = mint(
             claims.clone(),
