@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 use crate::keys::KeyError;
+use crate::quote::quoted;
 use thiserror::Error;
 
 /// Every way a call can fail, one variant per message.
@@ -32,6 +33,11 @@ pub enum Error {
     /// Signature segment is not base64url, or the signature does not verify.
     #[error("Invalid signature")]
     InvalidSignature,
+    /// The header lists `crit` or sets `b64` to other than `true`: an
+    /// extension this module does not process (RFC 7515 §4.1.11, RFC 7797
+    /// §7). The reason, which names the header parameter, follows `": "`.
+    #[error("Invalid header: {0}")]
+    CriticalHeader(CritError),
     /// Header `typ` is not exactly `"JWT"`.
     #[error("Invalid typ")]
     InvalidTyp,
@@ -127,6 +133,34 @@ pub enum OptionError {
     Key(KeyError),
 }
 
+/// Why a header's `crit` or `b64` refuses the token (after `Invalid header: `).
+///
+/// RFC 7515 §4.1.11: `crit` is a non-empty array of the names of header
+/// parameters that are present, are not defined by RFC 7515 or RFC 7518,
+/// and must be understood and processed, or the JWS is invalid. This module
+/// processes no extension, so every `crit` refuses the token; the variants
+/// only say which rule the first name breaks. RFC 7797 §7: a JWT never
+/// uses the unencoded payload (`b64: false`), listed in `crit` or not.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CritError {
+    /// `crit` is not an array, is empty, or holds something other than strings.
+    #[error("crit must be a non-empty array of header parameter names")]
+    NotNames,
+    /// `crit` names a header parameter of RFC 7515 or RFC 7518 (`alg`, `kid`, ...).
+    #[error("crit names {}, a header parameter crit must not list", quoted(.0))]
+    Registered(String),
+    /// `crit` names a parameter the header does not have.
+    #[error("crit names {}, which the header does not have", quoted(.0))]
+    Absent(String),
+    /// A well-formed `crit`: its first name is an extension this module
+    /// does not process (`exp`, `b64`, anything).
+    #[error("crit names {}, which this module does not process", quoted(.0))]
+    NotProcessed(String),
+    /// `b64` is present and not `true`.
+    #[error("b64 must be true: a JWT never has an unencoded payload (RFC 7797)")]
+    UnencodedPayload,
+}
+
 impl Error {
     /// Map a verify-path error to the message 2.0's `decode` gave for it.
     pub(crate) fn into_legacy(self) -> Error {
@@ -141,7 +175,7 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::Error::*;
-    use super::OptionError;
+    use super::{CritError, OptionError};
     use crate::keys::KeyError;
 
     /// Every message, pinned. A change here breaks Prosody log matching and
@@ -154,6 +188,26 @@ mod tests {
             (InvalidHeader, "Invalid header"),
             (InvalidBody, "Invalid body"),
             (InvalidSignature, "Invalid signature"),
+            (
+                CriticalHeader(CritError::NotNames),
+                "Invalid header: crit must be a non-empty array of header parameter names",
+            ),
+            (
+                CriticalHeader(CritError::Registered("alg".into())),
+                "Invalid header: crit names \"alg\", a header parameter crit must not list",
+            ),
+            (
+                CriticalHeader(CritError::Absent("x".into())),
+                "Invalid header: crit names \"x\", which the header does not have",
+            ),
+            (
+                CriticalHeader(CritError::NotProcessed("exp".into())),
+                "Invalid header: crit names \"exp\", which this module does not process",
+            ),
+            (
+                CriticalHeader(CritError::UnencodedPayload),
+                "Invalid header: b64 must be true: a JWT never has an unencoded payload (RFC 7797)",
+            ),
             (InvalidTyp, "Invalid typ"),
             (IncorrectAlg, "Invalid or incorrect alg"),
             (

@@ -18,6 +18,7 @@ pub mod error;
 pub mod json;
 pub mod keys;
 pub mod legacy;
+pub mod quote;
 pub mod signature;
 pub mod token;
 pub mod verifier;

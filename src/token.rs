@@ -6,7 +6,7 @@
 
 use crate::alg::{Algorithm, Family};
 use crate::claims::{self, Accepted, Registered};
-use crate::error::Error;
+use crate::error::{CritError, Error};
 use crate::keys::{self, Key, KeySet, KeyShape};
 use crate::{base64url, json, signature};
 use serde_json::{Map, Value};
@@ -220,9 +220,11 @@ fn pipeline(
     now: i64,
 ) -> Result<Verified, Error> {
     let segments = split(token)?;
-    let [typ, header_alg, kid] = base64url::decode(segments.header)
-        .and_then(|bytes| json::scan_object(&bytes, ["typ", "alg", "kid"]))
-        .ok_or(Error::InvalidHeader)?;
+    let header = base64url::decode(segments.header).ok_or(Error::InvalidHeader)?;
+    let [typ, header_alg, kid, crit, b64] =
+        json::scan_object(&header, ["typ", "alg", "kid", "crit", "b64"])
+            .ok_or(Error::InvalidHeader)?;
+    check_critical(&header, crit.as_ref(), b64.as_ref()).map_err(Error::CriticalHeader)?;
     let payload = base64url::decode(segments.payload).ok_or(Error::InvalidBody)?;
     let mut registered = [const { None }; 5];
     let required: Vec<&str> = policy.required.iter().map(String::as_str).collect();
@@ -284,6 +286,57 @@ fn pipeline(
     Ok(Verified { alg, payload })
 }
 
+/// The header parameters RFC 7515 §4.1 defines, which `crit` must not
+/// list (RFC 7518 defines none for JWS).
+const REGISTERED_HEADER: [&str; 11] = [
+    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit",
+];
+
+/// Row 8, after the header parsed: `crit` and `b64`. This module processes
+/// no JWS extension, so a header with `crit` is refused on every path
+/// (RFC 7515 §4.1.11: a recipient that does not understand a listed name
+/// must refuse the JWS), and so is `b64` other than `true` (RFC 7797 §7:
+/// JWTs never use the unencoded payload). The reason names the first
+/// parameter at fault. Checked before the payload, as part of the header:
+/// a token that asks for an extension is not read further. `header` is the
+/// decoded header JSON, parsed whole only when `crit` is present.
+/// COMPAT(crit-header): 3.0 ignored `crit` and `b64`, so it accepted tokens
+/// RFC 7515 and RFC 7797 call invalid (`crit:["exp"]` with an expired
+/// header `exp`, `b64:false`); Jitsi's token servers never send either.
+fn check_critical(
+    header: &[u8],
+    crit: Option<&Value>,
+    b64: Option<&Value>,
+) -> Result<(), CritError> {
+    if let Some(crit) = crit {
+        let names = match crit {
+            Value::Array(list) if !list.is_empty() => list,
+            _ => return Err(CritError::NotNames),
+        };
+        let all = json::parse_object(header).unwrap_or_default();
+        for name in names {
+            let Value::String(name) = name else {
+                return Err(CritError::NotNames);
+            };
+            if REGISTERED_HEADER.contains(&name.as_str()) {
+                return Err(CritError::Registered(name.clone()));
+            }
+            if !all.contains_key(name) {
+                return Err(CritError::Absent(name.clone()));
+            }
+        }
+        // Well formed: its first name is an extension this module does not
+        // process (none is), so the token is refused.
+        if let Some(Value::String(first)) = names.first() {
+            return Err(CritError::NotProcessed(first.clone()));
+        }
+    }
+    if b64.is_some_and(|v| *v != Value::Bool(true)) {
+        return Err(CritError::UnencodedPayload);
+    }
+    Ok(())
+}
+
 /// 2.0's rule: whether the family of the key in `bytes` allows `alg`.
 /// Bytes the one classification rule calls a secret allow only HS*;
 /// anything else must parse as an asymmetric key (`Invalid key` if not)
@@ -325,6 +378,143 @@ pub fn now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encode::encode;
+    use crate::verifier::{Options, Verifier};
+    use serde_json::json;
+
+    const NOW: i64 = 1_700_000_000;
+
+    /// An HS256 token with `extra` in its header, signed with `sekr1t`.
+    fn with_header(extra: Value) -> String {
+        let claims = json!({"iss": "app", "exp": NOW + 60});
+        encode(
+            claims.as_object().unwrap(),
+            b"sekr1t",
+            Algorithm::HS256,
+            extra.as_object(),
+        )
+        .unwrap()
+    }
+
+    /// What each path says: 3.0 `verify`, 2.0 `decode`, `jwt.verifier`.
+    fn every_path(token: &str) -> [Result<(), String>; 3] {
+        let v = Verifier::new(Options::new(vec![Algorithm::HS256], b"sekr1t".to_vec())).unwrap();
+        let say = |r: Result<Map<String, Value>, Error>| r.map(|_| ()).map_err(|e| e.to_string());
+        [
+            say(verify_3_0(
+                token.as_bytes(),
+                b"HS256",
+                b"sekr1t",
+                Accepted::default(),
+                NOW,
+            )),
+            say(crate::legacy::decode(token.as_bytes(), b"sekr1t", NOW)),
+            say(v.verify(token.as_bytes(), NOW)),
+        ]
+    }
+
+    #[test]
+    fn crit_refuses_the_token_on_every_path() {
+        let long = "x".repeat(40_000);
+        let cases = [
+            // RFC 7515 §4.1.11's own example: exp in the header, listed in crit.
+            (
+                json!({"crit": ["exp"], "exp": NOW - 10}),
+                r#"crit names "exp", which this module does not process"#.to_owned(),
+            ),
+            (
+                json!({"crit": ["urn:example:ext"], "urn:example:ext": 1}),
+                r#"crit names "urn:example:ext", which this module does not process"#.to_owned(),
+            ),
+            (
+                json!({"b64": false, "crit": ["b64"]}),
+                r#"crit names "b64", which this module does not process"#.to_owned(),
+            ),
+            (
+                json!({"crit": ["nope"]}),
+                r#"crit names "nope", which the header does not have"#.to_owned(),
+            ),
+            (
+                json!({"crit": ["alg"]}),
+                r#"crit names "alg", a header parameter crit must not list"#.to_owned(),
+            ),
+            (
+                json!({"crit": ["x5t#S256"], "x5t#S256": "AA"}),
+                r#"crit names "x5t#S256", a header parameter crit must not list"#.to_owned(),
+            ),
+            (
+                json!({"crit": [long.clone()], long.clone(): 1}),
+                format!(
+                    "crit names \"{}\"…(40000 bytes), which this module does not process",
+                    &long[..64]
+                ),
+            ),
+        ];
+        let malformed = "crit must be a non-empty array of header parameter names";
+        let mut all = cases.to_vec();
+        for bad in [
+            json!([]),
+            json!("exp"),
+            json!([1]),
+            json!(["exp", null]),
+            json!(null),
+            json!({}),
+        ] {
+            all.push((json!({"crit": bad, "exp": 1}), malformed.to_owned()));
+        }
+        all.push((
+            json!({"b64": false}),
+            "b64 must be true: a JWT never has an unencoded payload (RFC 7797)".to_owned(),
+        ));
+        all.push((
+            json!({"b64": "false"}),
+            "b64 must be true: a JWT never has an unencoded payload (RFC 7797)".to_owned(),
+        ));
+        for (header, reason) in all {
+            let token = with_header(header.clone());
+            let want = Err(format!("Invalid header: {reason}"));
+            assert_eq!(
+                every_path(&token),
+                [want.clone(), want.clone(), want],
+                "{header}"
+            );
+        }
+        // b64 true (the default) and no crit: accepted everywhere.
+        let ok = with_header(json!({"b64": true, "x-other": ["exp"]}));
+        assert_eq!(every_path(&ok), [Ok(()), Ok(()), Ok(())]);
+    }
+
+    #[test]
+    fn crit_is_checked_with_the_header_before_the_payload() {
+        // Row 8: a crit header with a broken payload and signature still
+        // says what is wrong with the header.
+        let header = base64url::encode(br#"{"alg":"HS256","typ":"JWT","crit":["exp"],"exp":1}"#);
+        let token = format!("{header}.!!!.!!!");
+        assert_eq!(
+            verify_3_0(
+                token.as_bytes(),
+                b"HS256",
+                b"sekr1t",
+                Accepted::default(),
+                NOW
+            )
+            .unwrap_err()
+            .to_string(),
+            "Invalid header: crit names \"exp\", which this module does not process"
+        );
+        // A header that is not JSON stays plain `Invalid header`.
+        let bad = format!("{}.e30.", base64url::encode(br#"{"crit":["#));
+        assert_eq!(
+            verify_3_0(
+                bad.as_bytes(),
+                b"HS256",
+                b"sekr1t",
+                Accepted::default(),
+                NOW
+            ),
+            Err(Error::InvalidHeader)
+        );
+    }
 
     #[test]
     fn split_needs_exactly_three_segments() {

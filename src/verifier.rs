@@ -231,6 +231,21 @@ mod tests {
             v.verify(unknown.as_bytes(), NOW).unwrap_err().to_string(),
             "Invalid key: no key in the JWKS has kid \"nope\""
         );
+        // Issue 23: a 60,000-character kid is quoted short.
+        let long = mint(
+            claims.clone(),
+            &key("rsa2048.key.pem"),
+            Algorithm::RS256,
+            Some(&"k".repeat(60_000)),
+        );
+        let said = v.verify(long.as_bytes(), NOW).unwrap_err().to_string();
+        assert_eq!(
+            said,
+            format!(
+                "Invalid key: no key in the JWKS has kid \"{}\"…(60000 bytes)",
+                "k".repeat(64)
+            )
+        );
         // An ES256 token naming an RSA key's kid: the family rule holds.
         let cross = mint(
             claims.clone(),
@@ -250,6 +265,214 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("no kid"));
+    }
+
+    /// A vector JWK with `extra` members set (or removed, for `null`).
+    fn jwk_with(name: &str, extra: Value) -> Map<String, Value> {
+        let mut jwk: Map<String, Value> = serde_json::from_slice(&key(name)).unwrap();
+        for (k, v) in extra.as_object().unwrap() {
+            if v.is_null() {
+                jwk.remove(k);
+            } else {
+                jwk.insert(k.clone(), v.clone());
+            }
+        }
+        jwk
+    }
+
+    /// Issue 23: a JWK's `alg` and `use` hold on every path, with one rule.
+    #[test]
+    fn jwk_alg_and_use_hold_on_every_path() {
+        let rs512 = mint(
+            json!({"sub": "x"}),
+            &key("rsa2048.key.pem"),
+            Algorithm::RS512,
+            None,
+        );
+        let rs256 = mint(
+            json!({"sub": "x"}),
+            &key("rsa2048.key.pem"),
+            Algorithm::RS256,
+            None,
+        );
+        let text = |m: Map<String, Value>| serde_json::to_vec(&m).unwrap();
+        let for_rs256 = text(jwk_with("rsa2048.pub.jwk.json", json!({"alg": "RS256"})));
+        let for_enc = text(jwk_with("rsa2048.pub.jwk.json", json!({"use": "enc"})));
+        let for_sig = text(jwk_with(
+            "rsa2048.pub.jwk.json",
+            json!({"use": "sig", "alg": "RS512"}),
+        ));
+        let verify = |tok: &str, alg: &[u8], k: &[u8]| {
+            crate::verify_3_0(tok.as_bytes(), alg, k, Accepted::default(), NOW)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        let decode = |tok: &str, k: &[u8]| {
+            crate::decode(tok.as_bytes(), k, NOW)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        let verifier = |algs: Vec<Algorithm>, k: &[u8]| {
+            Verifier::new(Options::new(algs, k.to_vec())).map_err(|e| Error::from(e).to_string())
+        };
+        let mismatch = "the JWK's \"alg\" is \"RS256\", not RS512";
+        let not_sig = "the JWK's \"use\" is not \"sig\"";
+        // verify (3.0): the caller's alg against the JWK's.
+        assert_eq!(verify(&rs256, b"RS256", &for_rs256), Ok(()));
+        assert_eq!(
+            verify(&rs512, b"RS512", &for_rs256),
+            Err(format!("Invalid key: {mismatch}"))
+        );
+        assert_eq!(
+            verify(&rs256, b"RS256", &for_enc),
+            Err(format!("Invalid key: {not_sig}"))
+        );
+        assert_eq!(verify(&rs512, b"RS512", &for_sig), Ok(()));
+        // decode (2.0): the JWK's alg bounds the header's as the family does.
+        assert_eq!(decode(&rs256, &for_rs256), Ok(()));
+        assert_eq!(decode(&rs512, &for_rs256), Err("Invalid alg".to_owned()));
+        assert_eq!(
+            decode(&rs256, &for_enc),
+            Err(format!("Invalid key: {not_sig}"))
+        );
+        assert_eq!(decode(&rs512, &for_sig), Ok(()));
+        // jwt.verifier: refused when built, as before.
+        assert_eq!(
+            verifier(vec![Algorithm::RS512], &for_rs256).unwrap_err(),
+            format!("verifier: key: {mismatch}")
+        );
+        assert_eq!(
+            verifier(vec![Algorithm::RS256], &for_enc).unwrap_err(),
+            format!("verifier: key: {not_sig}")
+        );
+        let v = verifier(vec![Algorithm::RS256], &for_rs256).unwrap();
+        assert!(v.verify(rs256.as_bytes(), NOW).is_ok());
+        assert_eq!(v.verify(rs512.as_bytes(), NOW), Err(Error::IncorrectAlg));
+        // encode: a private JWK for RS256 does not sign RS512, nor one for "enc".
+        let private = |extra| text(jwk_with("rsa2048.jwk.json", extra));
+        let claims = json!({}).as_object().unwrap().clone();
+        assert_eq!(
+            encode(
+                &claims,
+                &private(json!({"alg": "RS256"})),
+                Algorithm::RS512,
+                None
+            )
+            .unwrap_err()
+            .to_string(),
+            format!("Not a private PEM key: {mismatch}")
+        );
+        assert!(encode(
+            &claims,
+            &private(json!({"alg": "RS256"})),
+            Algorithm::RS256,
+            None
+        )
+        .is_ok());
+        assert!(encode(
+            &claims,
+            &private(json!({"use": "enc"})),
+            Algorithm::RS256,
+            None
+        )
+        .unwrap_err()
+        .to_string()
+        .ends_with(not_sig));
+    }
+
+    /// RFC 7517 §4.5: keys of different types may share a kid; kid and alg
+    /// together choose.
+    #[test]
+    fn jwks_keys_of_different_types_may_share_a_kid() {
+        let jwks =
+            |keys: Vec<Map<String, Value>>| serde_json::to_vec(&json!({ "keys": keys })).unwrap();
+        let shared = jwks(vec![
+            jwk_with("rsa2048.pub.jwk.json", json!({"kid": "k1"})),
+            jwk_with("ec-p256.pub.jwk.json", json!({"kid": "k1"})),
+            jwk_with("ed25519.pub.jwk.json", json!({"kid": "k1"})),
+        ]);
+        let v = Verifier::new(Options::new(
+            vec![
+                Algorithm::RS256,
+                Algorithm::ES256,
+                Algorithm::EdDSA,
+                Algorithm::ES384,
+            ],
+            shared.clone(),
+        ));
+        // ES384: no key at all serves it, so the build says so.
+        assert_eq!(
+            Error::from(v.unwrap_err()).to_string(),
+            "verifier: key: no key in the JWKS can be used with ES384"
+        );
+        let v = Verifier::new(Options::new(
+            vec![Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA],
+            shared,
+        ))
+        .unwrap();
+        for (file, other, alg) in [
+            ("rsa2048.key.pem", "rsa2048b.key.pem", Algorithm::RS256),
+            ("ec-p256.key.pem", "ec-p256b.key.pem", Algorithm::ES256),
+            ("ed25519.key.pem", "ed25519b.key.pem", Algorithm::EdDSA),
+        ] {
+            let tok = mint(json!({"sub": "x"}), &key(file), alg, Some("k1"));
+            assert!(v.verify(tok.as_bytes(), NOW).is_ok(), "{}", alg.name());
+            // Signed by another key of the same type: the key chosen refuses it.
+            let forged = mint(json!({"sub": "x"}), &key(other), alg, Some("k1"));
+            assert_eq!(
+                v.verify(forged.as_bytes(), NOW),
+                Err(Error::InvalidSignature)
+            );
+        }
+        // Two RSA keys with one kid: RS256 could not choose, so the set is refused...
+        let rsa_twice = jwks(vec![
+            jwk_with("rsa2048.pub.jwk.json", json!({"kid": "k1"})),
+            jwk_with("rsa2048b.pub.jwk.json", json!({"kid": "k1"})),
+        ]);
+        assert_eq!(
+            Error::from(
+                Verifier::new(Options::new(vec![Algorithm::RS256], rsa_twice)).unwrap_err()
+            )
+            .to_string(),
+            "verifier: key: JWKS key 2: its kid is shared with a key for the same algorithm"
+        );
+        // ...unless their "alg" members part them: then kid and alg choose.
+        let by_alg = jwks(vec![
+            jwk_with("rsa2048.pub.jwk.json", json!({"kid": "k1", "alg": "RS256"})),
+            jwk_with(
+                "rsa2048b.pub.jwk.json",
+                json!({"kid": "k1", "alg": "PS256"}),
+            ),
+        ]);
+        let v = Verifier::new(Options::new(
+            vec![Algorithm::RS256, Algorithm::PS256],
+            by_alg,
+        ))
+        .unwrap();
+        let rs = mint(
+            json!({}),
+            &key("rsa2048.key.pem"),
+            Algorithm::RS256,
+            Some("k1"),
+        );
+        let ps = mint(
+            json!({}),
+            &key("rsa2048b.key.pem"),
+            Algorithm::PS256,
+            Some("k1"),
+        );
+        let ps_wrong = mint(
+            json!({}),
+            &key("rsa2048.key.pem"),
+            Algorithm::PS256,
+            Some("k1"),
+        );
+        assert!(v.verify(rs.as_bytes(), NOW).is_ok());
+        assert!(v.verify(ps.as_bytes(), NOW).is_ok());
+        assert_eq!(
+            v.verify(ps_wrong.as_bytes(), NOW),
+            Err(Error::InvalidSignature)
+        );
     }
 
     #[test]

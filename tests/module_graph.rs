@@ -23,7 +23,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("alg", &[]),
     ("base64url", &[]),
     ("json", &[]),
-    ("keys::error", &["alg"]),
+    ("quote", &[]),
+    ("keys::error", &["alg", "quote"]),
     ("keys::asymmetric", &["keys::error", "alg"]),
     ("keys::der", &["keys::asymmetric", "keys::error", "alg"]),
     (
@@ -59,6 +60,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "keys::set",
         &[
+            "keys::asymmetric",
             "keys::classify",
             "keys::error",
             "keys::jwk",
@@ -83,7 +85,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("signature", &["alg", "keys"]),
-    ("error", &["keys"]),
+    ("error", &["keys", "quote"]),
     ("claims", &["error"]),
     (
         "token",
@@ -104,7 +106,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("legacy", &["error", "token"]),
     ("verifier", &["alg", "claims", "error", "keys", "token"]),
     ("lua::calls", &[]),
-    ("lua::error", &["error"]),
+    ("lua::error", &["error", "quote"]),
     ("lua::convert", &["lua::error", "error", "json"]),
     (
         "lua::extended",

@@ -12,6 +12,7 @@ mod doctor;
 mod time;
 
 use clap::{Args, Parser, Subcommand};
+use luajwtjitsi::quote::quoted;
 use luajwtjitsi::{encode, inspect_unverified, Algorithm, Options, Verifier};
 use serde_json::{json, Map, Value};
 use std::io::Read;
@@ -529,10 +530,16 @@ fn token_warnings(
             w.push("alg is \"none\": the token is unsigned and must never be accepted".to_owned())
         }
         Some(a) if Algorithm::from_name(a.as_bytes()).is_none() => {
-            w.push(format!("alg \"{a}\" is not one luajwtjitsi supports"))
+            w.push(format!("alg {} is not one luajwtjitsi supports", quoted(a)))
         }
         Some(_) => {}
         None => w.push("no alg in the header".to_owned()),
+    }
+    if header.contains_key("crit") {
+        w.push(
+            "the header has crit: every verify refuses it (no JWS extension is processed)"
+                .to_owned(),
+        );
     }
     if header.get("typ").and_then(Value::as_str) != Some("JWT") {
         w.push("typ is not \"JWT\": luajwtjitsi's verify refuses it".to_owned());
@@ -593,6 +600,18 @@ mod tests {
         )
         .unwrap();
         assert!(token_warnings(&header, &claims, 100).is_empty());
+        // A 60,000-character alg is quoted short; a crit header is named.
+        let long = "A".repeat(60_000);
+        let odd: Map<String, Value> =
+            serde_json::from_value(json!({"alg": long, "typ": "JWT", "crit": ["exp"]})).unwrap();
+        let w = token_warnings(&odd, &claims, 100);
+        assert!(
+            w[0].ends_with("\"…(60000 bytes) is not one luajwtjitsi supports"),
+            "{}",
+            &w[0][..100]
+        );
+        assert!(w[0].len() < 200);
+        assert!(w[1].starts_with("the header has crit"));
         assert_eq!(
             token_warnings(&header, &claims, 200),
             vec!["the token has expired".to_owned()]

@@ -8,7 +8,11 @@
 //! never-a-secret rule matches or a key reader accepts (the HS/RS confusion
 //! guard), including PEM and JWK files dressed as tools and key servers do
 //! (`KeyChoice::Dressed`); `decode` never accepts with bytes that are
-//! neither a secret nor a readable key.
+//! neither a secret nor a readable key; a key file of any format (PEM, JWK,
+//! the SSH tools' files), dressed, never verifies an HS* token, whatever
+//! the classifier thinks of it; no token whose header has `crit`, or `b64`
+//! other than `true`, is ever accepted, by `verify` or `decode` (RFC 7515
+//! §4.1.11, RFC 7797 §7).
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -76,7 +80,30 @@ fuzz_target!(|input: Input| {
         audiences: audiences.as_deref(),
     };
 
-    if let Ok(claims) = token::verify_3_0(&text, &alg_name, &key, accepted, now) {
+    let verified = token::verify_3_0(&text, &alg_name, &key, accepted, now);
+    let decoded = legacy::decode(&text, &key, now);
+    if verified.is_ok() || decoded.is_ok() {
+        let header = luajwtjitsi::inspect_unverified(&text)
+            .expect("accepted a token whose header does not decode")
+            .header;
+        assert!(!header.contains_key("crit"), "accepted a token with crit");
+        assert!(
+            header.get("b64").is_none_or(|b| *b == Value::Bool(true)),
+            "accepted a token with b64 other than true"
+        );
+        if matches!(input.key, KeyChoice::Dressed(..)) {
+            let alg = Algorithm::from_name(&alg_name);
+            assert!(
+                verified.is_err() || alg.is_none_or(|a| a.family() != Family::Hmac),
+                "an HS* token verified with a dressed key file as the secret"
+            );
+            assert!(
+                decoded.is_err() || keys::parse(&key).is_ok(),
+                "decode accepted a token with a dressed key file it cannot read as a key"
+            );
+        }
+    }
+    if let Ok(claims) = verified {
         if let Some(exp) = claims.get("exp") {
             let exp = number(exp).expect("accepted a token whose exp is not a number");
             assert!((now as f64) < exp, "accepted an expired token");
@@ -110,7 +137,7 @@ fuzz_target!(|input: Input| {
     }
     // decode lets a key allow only its own family: whenever the rule calls
     // the bytes a key, an accepted token was checked with a parsed key.
-    if legacy::decode(&text, &key, now).is_ok() && keys::key_shape(&key) != KeyShape::Secret {
+    if decoded.is_ok() && keys::key_shape(&key) != KeyShape::Secret {
         assert!(
             keys::parse(&key).is_ok(),
             "decode accepted a token with key bytes that are neither a secret nor a key"

@@ -18,6 +18,32 @@ use std::sync::OnceLock;
 const VECTORS: &str = include_str!("../../tests/vectors/verify.json");
 const PROJECT_VECTORS: &str = include_str!("../../tests/vectors/project-verify.json");
 const KEYS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/keys");
+/// The SSH tools' key files (fuzz/keyfiles/README.md).
+const SSH_KEYS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/keyfiles");
+
+/// Every file of `dir` but `*.md`, sorted by name.
+fn files_in(dir: &str) -> Vec<Vec<u8>> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+        .iter()
+        .filter(|p| p.extension().is_none_or(|e| e != "md"))
+        .filter_map(|p| std::fs::read(p).ok())
+        .collect()
+}
+
+/// The key files of the SSH tools (OpenSSH, PuTTY): public lines, RFC 4716,
+/// PPK, certificates, `authorized_keys` and `known_hosts` lines.
+pub fn ssh_key_files() -> &'static [Vec<u8>] {
+    static KEYS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let out = files_in(SSH_KEYS_DIR);
+        assert!(out.len() > 10, "no key files: fuzz/keyfiles not readable");
+        out
+    })
+}
 
 /// One verify case from the vectors: a token with the key and algorithm it
 /// was made for.
@@ -87,15 +113,8 @@ pub fn seeds() -> &'static [Seed] {
 pub fn key_files() -> &'static [Vec<u8>] {
     static KEYS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     KEYS.get_or_init(|| {
-        let mut names: Vec<_> = std::fs::read_dir(KEYS_DIR)
-            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        names.sort();
-        let mut out: Vec<Vec<u8>> = names
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e != "md"))
-            .filter_map(|p| std::fs::read(p).ok())
-            .collect();
+        let mut out = files_in(KEYS_DIR);
+        out.extend_from_slice(ssh_key_files());
         out.push(b"s3cr3t-test-only".to_vec());
         out.push(b"sekr1t".to_vec());
         out.push(Vec::new());
@@ -213,6 +232,7 @@ impl Leaf {
 /// Member names worth editing, then anything.
 const NAMES: &[&str] = &[
     "alg", "typ", "kid", "exp", "nbf", "iat", "iss", "aud", "sub", "room", "context", "crit",
+    "b64",
 ];
 
 /// A member name: a registered one or arbitrary text.
@@ -510,13 +530,18 @@ impl Dress {
     }
 }
 
-/// The PEM and JWK files among [`key_files`], for [`Dress`].
+/// The text key files among [`key_files`], for [`Dress`]: PEM, JWK and
+/// every SSH tool's format. None of them may ever be an HMAC secret.
 pub fn text_key_files() -> &'static [Vec<u8>] {
     static FILES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     FILES.get_or_init(|| {
         key_files()
             .iter()
-            .filter(|k| k.starts_with(b"-----BEGIN") || k.starts_with(b"{"))
+            .filter(|k| {
+                k.starts_with(b"-----BEGIN")
+                    || k.starts_with(b"{")
+                    || ssh_key_files().contains(k)
+            })
             .cloned()
             .collect()
     })

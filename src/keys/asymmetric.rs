@@ -4,7 +4,7 @@
 #![forbid(unsafe_code)]
 
 use super::error::{KeyError, KeyKind};
-use crate::alg::Curve;
+use crate::alg::{Algorithm, Curve};
 use std::sync::{Arc, OnceLock};
 
 /// Smallest RSA modulus accepted for verification, in bits.
@@ -100,6 +100,9 @@ pub struct AsymmetricKey {
     /// What verification uses (for a private key, its public half).
     pub public: PublicKey,
     private: Option<PrivatePart>,
+    /// A JWK's `alg` member: the one algorithm the key may be used with
+    /// (RFC 7517 §4.4). `None` for every other format.
+    jwk_alg: Option<String>,
     signer: OnceLock<Result<Arc<Signer>, KeyError>>,
 }
 
@@ -108,6 +111,7 @@ impl AsymmetricKey {
         AsymmetricKey {
             public,
             private: None,
+            jwk_alg: None,
             signer: OnceLock::new(),
         }
     }
@@ -116,8 +120,22 @@ impl AsymmetricKey {
         AsymmetricKey {
             public,
             private: Some(private),
+            jwk_alg: None,
             signer: OnceLock::new(),
         }
+    }
+
+    /// The key limited to the algorithm a JWK's `alg` names.
+    pub(crate) fn limited_to(mut self, jwk_alg: Option<String>) -> Self {
+        self.jwk_alg = jwk_alg;
+        self
+    }
+
+    /// The JWK `alg` rule: a key read from a JWK with an `alg` member serves
+    /// only that algorithm, on every path (`verify`, `decode`, `encode`,
+    /// `jwt.verifier`). Errors: [`KeyError::JwkAlgMismatch`].
+    pub fn allows(&self, alg: Algorithm) -> Result<(), KeyError> {
+        jwk_alg_allows(self.jwk_alg.as_deref(), alg)
     }
 
     /// Whether the key has a private half.
@@ -131,6 +149,17 @@ impl AsymmetricKey {
         self.signer
             .get_or_init(|| build_signer(&self.public, self.private.as_ref()).map(Arc::new))
             .clone()
+    }
+}
+
+/// Whether a JWK whose `alg` member is `own` (if any) may serve `alg`.
+pub(crate) fn jwk_alg_allows(own: Option<&str>, alg: Algorithm) -> Result<(), KeyError> {
+    match own {
+        Some(own) if own != alg.name() => Err(KeyError::JwkAlgMismatch {
+            own: own.to_owned(),
+            alg,
+        }),
+        _ => Ok(()),
     }
 }
 

@@ -93,7 +93,7 @@ impl Key {
             (Family::Hmac, Key::Secret(_)) => Ok(()),
             (_, Key::Secret(_)) => Err(KeyError::SecretForAsymmetric { alg }),
             (Family::Hmac, Key::Asymmetric(_)) => Err(KeyError::AsymmetricForHmac { alg }),
-            (_, Key::Asymmetric(k)) => fits(alg, &k.public),
+            (_, Key::Asymmetric(k)) => k.allows(alg).and_then(|()| fits(alg, &k.public)),
         };
         fits.map(|()| Bound { alg, key: self })
     }

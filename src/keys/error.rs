@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 use crate::alg::{Algorithm, Curve};
+use crate::quote::quoted;
 use der::asn1::ObjectIdentifier;
 use thiserror::Error;
 
@@ -131,7 +132,7 @@ pub enum KeyError {
         alg: Algorithm,
     },
     /// A JWK whose `alg` member names another algorithm.
-    #[error("the key is for {own}, not {}", alg.name())]
+    #[error("the JWK's \"alg\" is {}, not {}", quoted(own), alg.name())]
     JwkAlgMismatch {
         /// The JWK's `alg`.
         own: String,
@@ -368,19 +369,19 @@ pub enum KeyError {
     #[error("the \"oct\" JWK's \"k\": {0}")]
     OctIsKey(Box<KeyError>),
     /// A `kty` other than RSA, EC, OKP, oct.
-    #[error("unsupported JWK kty \"{0}\"")]
+    #[error("unsupported JWK kty {}", quoted(.0))]
     UnsupportedKty(String),
     /// A multi-prime RSA JWK.
     #[error("RSA JWKs with more than two primes (\"oth\") are not supported")]
     RsaMultiPrime,
     /// An EC JWK curve this module lacks.
-    #[error("unsupported JWK curve \"{0}\"")]
+    #[error("unsupported JWK curve {}", quoted(.0))]
     UnsupportedJwkCurve(String),
     /// An EC JWK without `crv`.
     #[error("EC JWK without \"crv\"")]
     EcJwkNoCrv,
     /// An OKP curve other than Ed25519.
-    #[error("unsupported OKP curve \"{0}\" (only Ed25519)")]
+    #[error("unsupported OKP curve {} (only Ed25519)", quoted(.0))]
     UnsupportedOkpCurve(String),
     /// An OKP JWK without `crv`.
     #[error("OKP JWK without \"crv\"")]
@@ -416,14 +417,15 @@ pub enum KeyError {
         /// Why.
         why: Box<KeyError>,
     },
-    /// Two JWKS entries with one `kid` (1-based index of the second).
-    #[error("JWKS key {0}: kid repeated")]
+    /// Two JWKS entries with one `kid` that can serve one algorithm, so the
+    /// token's `kid` and `alg` could not choose (1-based index of the second).
+    #[error("JWKS key {0}: its kid is shared with a key for the same algorithm")]
     KidRepeated(usize),
     /// A JWKS with no usable signing key.
     #[error("the JWKS has no key usable for signatures")]
     NoUsableKey,
     /// The token's `kid` names no key.
-    #[error("no key in the JWKS has kid \"{}\"", .0.escape_debug())]
+    #[error("no key in the JWKS has kid {}", quoted(.0))]
     UnknownKid(String),
     /// The token's `kid` is not a string.
     #[error("the token's kid is not a string")]

@@ -84,10 +84,21 @@ pub fn parse<S>(
         }
         other => return Err(KeyError::UnsupportedKty(other.to_owned())),
     };
+    let alg = text("alg")?;
+    let usage = text("use")?;
+    // RFC 7517 §4.2: "sig" keys verify signatures; a key for another use
+    // is refused on every path (a JWKS leaves such keys out first).
+    if usage.as_deref().is_some_and(|u| u != "sig") {
+        return Err(KeyError::UseNotSig);
+    }
+    let material = match material {
+        Material::Asymmetric(key) => Material::Asymmetric(key.limited_to(alg.clone())),
+        secret @ Material::Secret(_) => secret,
+    };
     Ok(Jwk {
         kid: text("kid")?,
-        alg: text("alg")?,
-        usage: text("use")?,
+        alg,
+        usage,
         material,
     })
 }

@@ -3,6 +3,7 @@
 //! `kid` choose the key (RFC 7515 §4.1.4, RFC 7517 §4.5).
 #![forbid(unsafe_code)]
 
+use super::asymmetric::jwk_alg_allows;
 use super::classify::{asymmetric, key_shape, Bound, HmacSecret, Key};
 use super::error::KeyError;
 use super::jwk::{self, Material};
@@ -27,14 +28,7 @@ impl Entry {
     /// This key bound to `alg`: the JWK's own `alg` member when it has one,
     /// then the key-family rule.
     fn bind(&self, alg: Algorithm) -> Result<Bound<'_>, KeyError> {
-        if let Some(own) = &self.alg {
-            if own != alg.name() {
-                return Err(KeyError::JwkAlgMismatch {
-                    own: own.clone(),
-                    alg,
-                });
-            }
-        }
+        jwk_alg_allows(self.alg.as_deref(), alg)?;
         self.key.bind(alg)
     }
 }
@@ -56,7 +50,8 @@ impl KeySet {
     /// secret), a PEM/DER key or certificate, or else an HMAC secret, by the
     /// one classification rule. A JWKS leaves out keys this module cannot
     /// use (another `kty`, `use` other than `sig`, an unsupported curve), as
-    /// RFC 7517 §5 asks; a malformed key of a known type, a repeated `kid`,
+    /// RFC 7517 §5 asks; a malformed key of a known type, a `kid` shared by
+    /// two keys that serve a common algorithm,
     /// more than [`MAX_JWKS_KEYS`] keys or an empty result is an error.
     pub fn parse(key: &[u8]) -> Result<KeySet, KeyError> {
         let one = |key: Key| {
@@ -101,11 +96,21 @@ impl KeySet {
             Entries::Set(entries) => entries,
         };
         match kid {
-            Some(Value::String(kid)) => entries
-                .iter()
-                .find(|e| e.kid.as_deref() == Some(kid.as_str()))
-                .ok_or_else(|| KeyError::UnknownKid(kid.clone()))?
-                .bind(alg),
+            Some(Value::String(kid)) => {
+                // RFC 7517 §4.5: keys of different types may share a kid,
+                // and then the token's alg chooses among them. `parse_set`
+                // never keeps two keys with one kid that serve one alg, so
+                // at most one of them binds.
+                let mut named = entries
+                    .iter()
+                    .filter(|e| e.kid.as_deref() == Some(kid.as_str()));
+                let first = named
+                    .next()
+                    .ok_or_else(|| KeyError::UnknownKid(kid.clone()))?;
+                first
+                    .bind(alg)
+                    .or_else(|why| named.find_map(|e| e.bind(alg).ok()).ok_or(why))
+            }
             Some(_) => Err(KeyError::KidNotString),
             None => {
                 // Without a kid, only an unambiguous set will do: trying
@@ -122,10 +127,8 @@ impl KeySet {
 }
 
 fn entry(obj: &Map<String, Value>) -> Result<Entry, KeyError> {
+    // jwk::parse refuses a "use" other than "sig".
     let parsed = jwk::parse(obj, HmacSecret::new)?;
-    if parsed.usage.as_deref().is_some_and(|u| u != "sig") {
-        return Err(KeyError::UseNotSig);
-    }
     Ok(Entry {
         kid: parsed.kid,
         alg: parsed.alg,
@@ -164,7 +167,16 @@ fn parse_set(list: &[Value]) -> Result<KeySet, KeyError> {
                 })
             }
         };
-        if e.kid.is_some() && entries.iter().any(|o| o.kid == e.kid) {
+        // A kid may repeat only across keys that no algorithm could choose
+        // between (an RSA and an EC key, say): kid and alg together must
+        // name one key (RFC 7517 §4.5).
+        let clash = |o: &Entry| {
+            o.kid == e.kid
+                && Algorithm::ALL
+                    .iter()
+                    .any(|&alg| o.bind(alg).is_ok() && e.bind(alg).is_ok())
+        };
+        if e.kid.is_some() && entries.iter().any(clash) {
             return Err(KeyError::KidRepeated(i + 1));
         }
         entries.push(e);

@@ -80,6 +80,25 @@ print(jwt.encode({"iss": "app", "exp": int(time.time()) + 60}, open(sys.argv[1])
 ' "$keys/ed25519.key.pem")
 check "PyJWT EdDSA -> jitsi-jwt verify" "$BIN" verify "$eddsa" --alg EdDSA --key-file "$keys/ed25519.pub.pem"
 
+# Issue 23: PyJWT's tokens with crit (RFC 7515 §4.1.11) are refused, exit 1,
+# with the message naming the header parameter.
+refused_with() { # expected message, command... : exit 1 and that message on stderr
+  local want=$1; shift
+  local err rc=0
+  err=$("$@" 2>&1 >/dev/null) || rc=$?
+  [ "$rc" -eq 1 ] && printf '%s' "$err" | grep -qF "$want" || { echo "exit $rc: $err"; return 1; }
+}
+for crit in '{"crit": ["exp"], "exp": 1363284000}|crit names "exp", which this module does not process' \
+            '{"crit": ["nope"]}|crit names "nope", which the header does not have'; do
+  crit_tok=$("$PY" -c '
+import json, sys, time, jwt
+print(jwt.encode({"iss": "app", "exp": int(time.time()) + 60}, open(sys.argv[1]).read(), algorithm="EdDSA",
+                 headers=json.loads(sys.argv[2])))
+' "$keys/ed25519.key.pem" "${crit%%|*}")
+  check "PyJWT EdDSA with ${crit%%|*} -> jitsi-jwt verify refuses" \
+    refused_with "Invalid header: ${crit#*|}" "$BIN" verify "$crit_tok" --alg EdDSA --key-file "$keys/ed25519.pub.pem"
+done
+
 # A reader that closed the pipe before jitsi-jwt wrote (`| grep -q`, `| head`)
 # is not an error: exit 0, no panic message (Rust's println! would panic).
 closed_stdout() { # command... : run it with stdout a pipe whose reader is gone

@@ -73,7 +73,7 @@ DIFFERENCES = {
                    "nesting past the limit are refused (Python's json accepts them)",
     "exp-nbf-type": "exp/nbf must be JSON numbers (rows 15-16; PyJWT converts strings and booleans with int())",
     "iat": "iat is not checked (luajwtjitsi 3.0 never checked it; PyJWT refuses a non-integer or future iat)",
-    "pyjwt-headers": "PyJWT checks header members this contract does not read (kid must be a string, crit)",
+    "pyjwt-headers": "PyJWT checks header members this contract does not read (kid must be a string)",
 }
 
 
@@ -184,7 +184,8 @@ def explain(token, ours, theirs):
     # we accept, PyJWT refuses
     if "(iat)" in their_err or "iat" in their_err.lower():
         return "iat"
-    if "Key ID" in their_err or "kid" in their_err or "crit" in their_err.lower():
+    # crit is not here: since issue 23 both refuse it (contract §2 row 8).
+    if "Key ID" in their_err or "kid" in their_err:
         return "pyjwt-headers"
     if "padding" in their_err:
         for seg in parts:

@@ -127,6 +127,16 @@ for line in io.lines() do
       f, args, nargs = jwt.verify, { req.token, req.alg, req.key, req.issuers, req.audiences }, 5
     elseif req.op == "encode" then
       f, args, nargs = jwt.encode, { req.payload, req.key, req.alg, req.header }, 4
+    elseif req.op == "decode" then
+      f, args, nargs = jwt.decode, { req.token, req.key, true }, 3
+    elseif req.op == "verifier" then
+      -- jwt.verifier{alg, key} built per request, then :verify(token).
+      f = function(token, alg, key)
+        local v, err = jwt.verifier({ alg = alg, key = key })
+        if not v then return nil, err end
+        return v:verify(token)
+      end
+      args, nargs = { req.token, req.alg, req.key }, 3
     end
     if not f then
       out('{"id":' .. id_json(req) .. ',"proto_error":' .. enc_string("unknown op " .. tostring(req.op)) .. '}')

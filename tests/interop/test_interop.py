@@ -289,6 +289,12 @@ class LuaDriver:
             req["audiences"] = audiences
         return self.call(req)
 
+    def decode(self, token, key):
+        return self.call({"op": "decode", "token": token, "key": key})
+
+    def verifier(self, token, alg, key):
+        return self.call({"op": "verifier", "token": token, "alg": alg, "key": key})
+
     def encode(self, payload, key, alg, header=None):
         req = {"op": "encode", "payload": payload, "key": key, "alg": alg}
         if header is not None:
@@ -519,6 +525,71 @@ def run_alg(lua, rep, alg):
         rep.check(name("HS256 token forged with the public PEM, verified as %s" % alg), p)
 
 
+# Headers RFC 7515 §4.1.11 and RFC 7797 §7 make invalid: (name, extra header
+# members, the reason the module gives after "Invalid header: ").
+CRIT_CASES = [
+    ("crit exp with an expired header exp (RFC 7515's example)", {"crit": ["exp"], "exp": 1363284000},
+     'crit names "exp", which this module does not process'),
+    ("crit naming an unknown extension", {"crit": ["urn:example:ext"], "urn:example:ext": True},
+     'crit names "urn:example:ext", which this module does not process'),
+    ("crit naming an absent parameter", {"crit": ["nope"]},
+     'crit names "nope", which the header does not have'),
+    ("crit naming alg", {"crit": ["alg"]}, 'crit names "alg", a header parameter crit must not list'),
+    ("crit empty", {"crit": []}, "crit must be a non-empty array of header parameter names"),
+    ("crit a string", {"crit": "exp", "exp": 1}, "crit must be a non-empty array of header parameter names"),
+    ("crit with a number", {"crit": [5]}, "crit must be a non-empty array of header parameter names"),
+    ("b64 false in crit", {"b64": False, "crit": ["b64"]}, 'crit names "b64", which this module does not process'),
+    ("b64 false alone", {"b64": False}, "b64 must be true: a JWT never has an unencoded payload (RFC 7797)"),
+]
+
+
+def signed_with_header(alg, key, payload, extra):
+    """A JWS over `header.payload`, both base64url (as a JWT is), whatever the
+    header says: PyJWT's algorithm object signs it, so b64:false headers get
+    an ordinary payload segment too."""
+    header = dict(extra, alg=alg, typ="JWT")
+    signing_input = (b64url_encode(canonical(header)) + "." + b64url_encode(canonical(payload))).encode()
+    algo = jwt.get_algorithm_by_name(alg)
+    sig = algo.sign(signing_input, algo.prepare_key(key))
+    return signing_input.decode() + "." + b64url_encode(sig)
+
+
+def run_crit(lua, rep):
+    """Tokens with crit or b64:false, correctly signed: PyJWT refuses each
+    (its own encode for the crit cases), and so do verify, decode and
+    jwt.verifier, with the message naming the parameter."""
+    now = int(time.time())
+    payload = jitsi_payload(now)
+    for alg in ("HS256", "RS256", "EdDSA"):
+        k = keys_for(alg)
+        for case, extra, reason in CRIT_CASES:
+            name = "%s %s" % (alg, case)
+            tok = signed_with_header(alg, k["sign"], payload, extra)
+            try:
+                jwt.decode(tok, k["verify"], algorithms=[alg], audience=AUD)
+                rep.fail(name + ": PyJWT refuses", "PyJWT accepted it")
+            except jwt.InvalidTokenError:
+                rep.ok(name + ": PyJWT refuses")
+            want = "Invalid header: " + reason
+            for path, resp in (("verify", lua.verify(tok, alg, k["verify"])),
+                               ("decode", lua.decode(tok, k["verify"])),
+                               ("jwt.verifier", lua.verifier(tok, alg, k["verify"]))):
+                _, p = expect_error(resp, exact=want)
+                rep.check("%s: %s refuses" % (name, path), p)
+            if "b64" not in extra:
+                # PyJWT's own encode writes such headers as given.
+                own = pyjwt_mint(payload, alg, k["sign"], headers=extra)
+                _, p = expect_error(lua.verify(own, alg, k["verify"]), exact=want)
+                rep.check("%s: PyJWT-minted, verify refuses" % name, p)
+        # The control: the same header without crit verifies on every path.
+        tok = signed_with_header(alg, k["sign"], payload, {"exp": 1363284000})
+        for path, resp in (("verify", lua.verify(tok, alg, k["verify"])),
+                           ("decode", lua.decode(tok, k["verify"])),
+                           ("jwt.verifier", lua.verifier(tok, alg, k["verify"]))):
+            _, p = expect_value(resp, dict)
+            rep.check("%s a header exp without crit: %s accepts" % (alg, path), p)
+
+
 def main():
     warnings.simplefilter("error", jwt.InsecureKeyLengthWarning)
     lua_bin = os.environ.get("INTEROP_LUA", "lua5.4")
@@ -552,6 +623,12 @@ def main():
             rep.fail("%s (test program)" % alg, "%s: %s" % (type(e).__name__, e))
     for alg in not_selected:
         rep.skip(alg, "not selected (INTEROP_ALGS)")
+    try:
+        run_crit(lua, rep)
+    except Exception as e:  # a bug in this program or an unexpected PyJWT error
+        import traceback
+        traceback.print_exc()
+        rep.fail("crit (test program)", "%s: %s" % (type(e).__name__, e))
     lua.close()
     if lua.restarts:
         print("# the Lua driver was restarted %d time(s) after crashes/timeouts" % lua.restarts)
