@@ -184,7 +184,7 @@ fn read(key: &[u8]) -> Option<Result<AsymmetricKey, KeyError>> {
         der::der_prefix(key)
             .filter(|d| der::der_is_key(d))
             .map(der::parse_der)
-            .or_else(|| ssh::read(key))
+            .or_else(|| ssh::read(text))
     }
 }
 

@@ -81,7 +81,7 @@ pub(crate) fn shape_by_content(key: &[u8]) -> KeyShape {
     if der_prefix(key).is_some_and(der_is_key) {
         return KeyShape::Der;
     }
-    if views.clone().any(is_ssh_text) {
+    if views.clone().any(|view| is_ssh_text(without_bom(view))) {
         return KeyShape::Ssh;
     }
     if views

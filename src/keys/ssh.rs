@@ -42,7 +42,6 @@
 use super::asymmetric::{AsymmetricKey, PublicKey};
 use super::der::rsa_components;
 use super::error::KeyError;
-use super::shape::without_bom;
 use crate::alg::Curve;
 
 /// The prefixes of SSH public key type names (OpenSSH's sshkey.c table,
@@ -74,8 +73,8 @@ const MARKERS: [&[u8]; 5] = [
     b"b3BlbnNzaC1rZXktdjE",
 ];
 
-/// Whether `text` (bytes as given, or UTF-16 read narrow) is SSH or PuTTY
-/// key text, damaged or not: the content rule of the HMAC secret guard for
+/// Whether `text` (bytes as given, or UTF-16 read narrow, after a
+/// byte-order mark) is SSH or PuTTY key text, damaged or not: the content rule of the HMAC secret guard for
 /// these formats. True when any of these holds:
 /// - a marker of RFC 4716 armour (`---- BEGIN `), a PuTTY key file
 ///   (`PuTTY-User-Key-File-`), an SSH-1 private key or an OpenSSH private
@@ -86,7 +85,7 @@ const MARKERS: [&[u8]; 5] = [
 ///   That is every OpenSSH public key line (with options, host names,
 ///   markers or a comment around it), certificate, RFC 4716 body and PuTTY
 ///   `Public-Lines`, whatever the type;
-/// - the text (after a byte-order mark and whitespace) starts with a type
+/// - the text (after whitespace) starts with a type
 ///   name prefix (`ssh-`, `ecdsa-sha2-`, `sk-`, ...), or some word that
 ///   starts so or ends in `@openssh.com` is followed by a word starting
 ///   `AAAA` (a line whose key was damaged);
@@ -96,7 +95,6 @@ const MARKERS: [&[u8]; 5] = [
 /// Cost: one pass per marker, and a decode of at most 92 characters at each
 /// word that starts `AAAA`.
 pub(crate) fn is_ssh_text(text: &[u8]) -> bool {
-    let text = without_bom(text);
     MARKERS
         .iter()
         .any(|m| memchr::memmem::find(text, m).is_some())
@@ -187,16 +185,15 @@ fn wire_type_name(blob: &[u8]) -> Option<&[u8]> {
     valid.then_some(name)
 }
 
-/// Read SSH key text: `None` when [`is_ssh_text`] does not hold for it
-/// (after a byte-order mark). An OpenSSH public key line (also with
+/// Read SSH key text (after its byte-order mark): `None` when
+/// [`is_ssh_text`] does not hold for it. An OpenSSH public key line (also with
 /// authorized_keys options, known_hosts names or markers, a comment, CRLF,
 /// text or `#` lines around it) or RFC 4716 text is read as its key; a
 /// certificate as its certified key. Refused, saying what was found:
 /// private key files (PuTTY, ssh.com, SSH-1), SSH-1 public keys, types
 /// without an implementation here (`ssh-dss`, FIDO `sk-*`), malformed keys,
 /// a type word that contradicts its key, two different keys.
-pub(crate) fn read(key: &[u8]) -> Option<Result<AsymmetricKey, KeyError>> {
-    let text = without_bom(key);
+pub(crate) fn read(text: &[u8]) -> Option<Result<AsymmetricKey, KeyError>> {
     if !is_ssh_text(text) {
         return None;
     }
