@@ -57,6 +57,16 @@ const TYPE_PREFIXES: [&[u8]; 8] = [
     b"spki-sign-",
 ];
 
+/// The names PyJWT's `is_ssh_key` refuses at the start of a key (2.15).
+const PYJWT_NAMES: [&[u8]; 6] = [
+    b"ssh-ed25519",
+    b"ssh-rsa",
+    b"ssh-dss",
+    b"ecdsa-sha2-nistp256",
+    b"ecdsa-sha2-nistp384",
+    b"ecdsa-sha2-nistp521",
+];
+
 /// The suffix of OpenSSH's own type names (certificates, FIDO keys).
 const OPENSSH_SUFFIX: &[u8] = b"@openssh.com";
 
@@ -85,10 +95,11 @@ const MARKERS: [&[u8]; 5] = [
 ///   That is every OpenSSH public key line (with options, host names,
 ///   markers or a comment around it), certificate, RFC 4716 body and PuTTY
 ///   `Public-Lines`, whatever the type;
-/// - the text (after whitespace) starts with a type
-///   name prefix (`ssh-`, `ecdsa-sha2-`, `sk-`, ...), or some word that
-///   starts so or ends in `@openssh.com` is followed by a word starting
-///   `AAAA` (a line whose key was damaged);
+/// - the text's first word is a type name (a prefix such as `ssh-`,
+///   `ecdsa-sha2-`, `sk-`, or the suffix `@openssh.com`, in the characters
+///   of type names), or a line holds such a word followed by a word
+///   starting `AAAA` (a line whose key was damaged), or the text starts
+///   with one of the names PyJWT refuses;
 /// - a line holds three decimal words in a row, the first at most 5 digits
 ///   and the last at least 64 (an SSH-1 RSA public key).
 ///
@@ -99,7 +110,10 @@ pub(crate) fn is_ssh_text(text: &[u8]) -> bool {
         .iter()
         .any(|m| memchr::memmem::find(text, m).is_some())
         || has_wire_key(text)
-        || starts_with_type(text.trim_ascii_start())
+        || words(text).next().is_some_and(is_type_word)
+        || PYJWT_NAMES
+            .iter()
+            .any(|name| text.trim_ascii_start().starts_with(name))
         || text.split(|&b| b == b'\n').any(|line| {
             let words: Vec<&[u8]> = words(line).collect();
             words.windows(2).any(|pair| match pair {
@@ -127,12 +141,14 @@ fn words(line: &[u8]) -> impl Iterator<Item = &[u8]> {
         .filter(|w| !w.is_empty())
 }
 
-fn starts_with_type(text: &[u8]) -> bool {
-    TYPE_PREFIXES.iter().any(|p| text.starts_with(p))
-}
-
+/// Whether `word` looks like an SSH key type name: a known prefix or
+/// OpenSSH's suffix, and only the characters type names use (lower-case
+/// letters, digits, `-`, `.`, `@`), so a base64url secret that happens to
+/// start `sk-` (1 in 262,144 of `jitsi-jwt secret`'s) stays a secret.
 fn is_type_word(word: &[u8]) -> bool {
-    starts_with_type(word) || word.ends_with(OPENSSH_SUFFIX)
+    word.iter()
+        .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"-.@".contains(&c))
+        && (TYPE_PREFIXES.iter().any(|p| word.starts_with(p)) || word.ends_with(OPENSSH_SUFFIX))
 }
 
 fn is_base64_char(b: u8) -> bool {
@@ -685,6 +701,10 @@ mod tests {
             }
         }
         for secret in [
+            // base64url secrets (jitsi-jwt secret) that start like type names
+            "sk-Xq3_9fLmP0aZ7uVbN2wE5rT8yK1hJ4gD6sA0cQ",
+            "ssh-AbU8_kP2mW9qZ1xC4vN7bT0yR3eH6jL5fG8dS",
+            "x509v3-Qz_8mN1bV4cX7zL0kJ3hG6fD9sA2pO5iU",
             "my ssh-rsa secret",
             "sshsecret",
             "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
