@@ -84,8 +84,9 @@ const MARKERS: [&[u8]; 5] = [
 ];
 
 /// Whether `text` (bytes as given, or UTF-16 read narrow, after a
-/// byte-order mark) is SSH or PuTTY key text, damaged or not: the content rule of the HMAC secret guard for
-/// these formats. True when any of these holds:
+/// byte-order mark) is SSH or PuTTY key text, damaged or not: the content
+/// rule of the HMAC secret guard for these formats. True when any of these
+/// holds:
 /// - a marker of RFC 4716 armour (`---- BEGIN `), a PuTTY key file
 ///   (`PuTTY-User-Key-File-`), an SSH-1 private key or an OpenSSH private
 ///   key's body (decoded or in base64) appears anywhere;
