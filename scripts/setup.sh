@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install what a fresh Debian 12 machine lacks for building and testing:
 # the five Lua runtimes, busted, dkjson/cjson for the specs, openssl (the
-# oracle of tests/keyfiles), and a Python virtualenv (.venv) with PyJWT for
+# oracle of tests/keyfiles), ssh-keygen and puttygen (tests/keyfiles makes
+# fresh SSH and PuTTY key files with them), and a Python virtualenv (.venv) with PyJWT for
 # the interop tests. Idempotent; fails
 # loudly when something cannot be installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_pkgs=(lua5.1 lua5.2 lua5.3 lua5.4 luajit lua-busted lua-dkjson lua-cjson openssl)
+apt_pkgs=(lua5.1 lua5.2 lua5.3 lua5.4 luajit lua-busted lua-dkjson lua-cjson openssl openssh-client putty-tools)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -16,11 +17,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq || { echo "setup: apt-get update failed" >&2; exit 1; }
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq || { echo "setup: apt-get update failed" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
+    "${missing[@]}" >&2 \
     || { echo "setup: could not install ${missing[*]}" >&2; exit 1; }
 fi
-for t in lua5.1 lua5.2 lua5.3 lua5.4 luajit busted openssl; do
+for t in lua5.1 lua5.2 lua5.3 lua5.4 luajit busted openssl ssh-keygen puttygen; do
   command -v "$t" >/dev/null || { echo "setup: $t is still missing after install" >&2; exit 1; }
 done
 

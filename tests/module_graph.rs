@@ -42,7 +42,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "json",
         ],
     ),
-    ("keys::shape", &["keys::der", "json"]),
+    (
+        "keys::ssh",
+        &["keys::asymmetric", "keys::der", "keys::error", "alg"],
+    ),
+    ("keys::shape", &["keys::der", "keys::ssh", "json"]),
     ("keys::cache", &["keys::asymmetric", "keys::error"]),
     (
         "keys::classify",
@@ -54,6 +58,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "keys::jwk",
             "keys::pem",
             "keys::shape",
+            "keys::ssh",
             "alg",
         ],
     ),

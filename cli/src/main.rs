@@ -70,7 +70,7 @@ struct SecretArgs {
 #[derive(Args)]
 struct KeyArgs {
     /// A PEM, DER or JWK key file (RS*, PS*, ES*, EdDSA); for verify also a
-    /// certificate or a JWKS.
+    /// certificate, a JWKS or an OpenSSH public key (a .pub line or RFC 4716).
     #[arg(long, value_name = "PATH", conflicts_with = "secret_file")]
     key_file: Option<std::path::PathBuf>,
     /// A file holding the HMAC secret (HS*); one trailing newline is ignored.

@@ -7,7 +7,7 @@
 use super::asymmetric::{AsymmetricKey, PublicKey};
 use super::error::KeyError;
 use super::shape::{shape_by_content, without_bom, KeyShape};
-use super::{cache, der, jwk, pem};
+use super::{cache, der, jwk, pem, ssh};
 use crate::alg::{Algorithm, Family};
 use std::sync::Arc;
 
@@ -34,7 +34,8 @@ pub struct HmacSecret(Box<[u8]>);
 impl HmacSecret {
     /// Check `bytes` and keep them. Errors: [`KeyError::EmptySecret`],
     /// [`KeyError::PemAsSecret`], [`KeyError::DerAsSecret`],
-    /// [`KeyError::EncodedAsSecret`], [`KeyError::JwkAsSecret`].
+    /// [`KeyError::EncodedAsSecret`], [`KeyError::JwkAsSecret`],
+    /// [`KeyError::SshAsSecret`].
     pub fn new(bytes: &[u8]) -> Result<HmacSecret, KeyError> {
         // COMPAT(empty-secret): 3.0 accepted an empty secret, which anyone can sign with.
         if bytes.is_empty() {
@@ -47,6 +48,7 @@ impl HmacSecret {
             KeyShape::Der => Err(KeyError::DerAsSecret),
             KeyShape::Encoded => Err(KeyError::EncodedAsSecret),
             KeyShape::Jwk => Err(KeyError::JwkAsSecret),
+            KeyShape::Ssh => Err(KeyError::SshAsSecret),
             KeyShape::Secret => Ok(HmacSecret(bytes.into())),
         }
     }
@@ -152,20 +154,23 @@ pub fn asymmetric(key: &[u8]) -> Result<Arc<AsymmetricKey>, KeyError> {
 ///   blanks, any line width, RFC 1421 headers; several blocks are resolved
 ///   by `pem_file`;
 /// - DER, with or without bytes after the key;
-/// - a JWK (after a byte-order mark too).
+/// - a JWK (after a byte-order mark too);
+/// - an OpenSSH public key line or certificate (in an authorized_keys or
+///   known_hosts setting too) and RFC 4716 text (`ssh::read`).
 pub fn parse(key: &[u8]) -> Result<AsymmetricKey, KeyError> {
     read(key).unwrap_or_else(|| {
         Err(match shape_by_content(key) {
             KeyShape::Pem => KeyError::Utf16Pem,
             KeyShape::Jwk => KeyError::JwkNotAlone,
             KeyShape::Encoded => KeyError::UnarmouredDer,
+            KeyShape::Ssh => KeyError::Utf16Ssh,
             _ => KeyError::NotAKey,
         })
     })
 }
 
 /// The key readers of [`parse`]: `None` when none of them applies to `key`
-/// (no PEM line, no JSON object, no DER key at its start).
+/// (no PEM line, no JSON object, no DER key at its start, no SSH key text).
 fn read(key: &[u8]) -> Option<Result<AsymmetricKey, KeyError>> {
     let text = without_bom(key);
     let trimmed = text.trim_ascii();
@@ -179,6 +184,7 @@ fn read(key: &[u8]) -> Option<Result<AsymmetricKey, KeyError>> {
         der::der_prefix(key)
             .filter(|d| der::der_is_key(d))
             .map(der::parse_der)
+            .or_else(|| ssh::read(text))
     }
 }
 

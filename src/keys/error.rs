@@ -109,6 +109,9 @@ pub enum KeyError {
     /// A JWK or JWKS given as an HMAC secret to the 3.0 functions.
     #[error("a JWK or JWKS cannot be an HMAC secret here: pass the raw secret (jwt.verifier takes an \"oct\" JWK)")]
     JwkAsSecret,
+    /// SSH or PuTTY key text given as an HMAC secret.
+    #[error("an SSH or PuTTY key (an OpenSSH public key line, authorized_keys or known_hosts entry, certificate, RFC 4716, PuTTY or SSH-1 key file) cannot be an HMAC secret")]
+    SshAsSecret,
 
     // --- the key-family rule (docs/contract.md §4) ----------------------------------------
     /// An asymmetric key of another family or curve than the algorithm's.
@@ -156,6 +159,38 @@ pub enum KeyError {
     /// Base64 or hex of a DER key without PEM armour.
     #[error("base64 or hex text of a DER key or certificate without PEM armour: add its -----BEGIN and -----END lines")]
     UnarmouredDer,
+    /// SSH key text in UTF-16.
+    #[error("UTF-16 text of an SSH key: save the key file as UTF-8 or ASCII")]
+    Utf16Ssh,
+    /// An OpenSSH private key (`-----BEGIN OPENSSH PRIVATE KEY-----`).
+    #[error("an OpenSSH private key is not read here: to verify, give its public key (the .pub file, or what ssh-keygen -y -f FILE prints); to sign, convert it to PKCS#8 PEM (ssh-keygen -p -m PKCS8 -f FILE, which does so for RSA and ECDSA keys)")]
+    OpenSshPrivate,
+    /// A PuTTY key file (`PuTTY-User-Key-File-<n>:`).
+    #[error("a PuTTY private key file (.ppk) is not read here: to verify, export its public key (puttygen FILE -O public-openssh); to sign, export an RSA or ECDSA key as PEM (puttygen FILE -O private-openssh)")]
+    PuttyPrivate,
+    /// An ssh.com private key (`---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`).
+    #[error("an ssh.com private key is not read here: to verify, give its public key; to sign, convert an RSA or ECDSA key to PEM (puttygen FILE -O private-openssh)")]
+    SshComPrivate,
+    /// An SSH-1 RSA key, public (decimal) or private.
+    #[error("an SSH-1 RSA key (SSH protocol 1) is not supported: use an SSH-2 or PEM key")]
+    Ssh1Key,
+    /// SSH key text without a key line this module reads.
+    #[error("SSH key text without a readable public key line: give the line as ssh-keygen writes it (<key type> <base64> [comment])")]
+    SshNoKeyLine,
+    /// An SSH public key that does not parse.
+    #[error("malformed SSH public key ({0})")]
+    SshMalformed(&'static str),
+    /// An SSH key line whose type word is not the type inside its key.
+    #[error("the SSH key line says \"{line}\" but holds a \"{key}\" key")]
+    SshTypeMismatch {
+        /// The type word of the line.
+        line: String,
+        /// The type in the key.
+        key: String,
+    },
+    /// An SSH key type this module has no code for (`ssh-dss`, FIDO `sk-*`).
+    #[error("unsupported SSH key type \"{0}\"")]
+    SshUnsupported(String),
     /// `-----BEGIN` with no block OpenSSL would find.
     #[error("the text holds \"-----BEGIN\" but no PEM block: a block starts with a line \"-----BEGIN <label>-----\" at the start of a line")]
     NoPemBlock,
@@ -464,6 +499,7 @@ impl KeyError {
                 | KeyError::UnsupportedKty(_)
                 | KeyError::UnsupportedJwkCurve(_)
                 | KeyError::UnsupportedOkpCurve(_)
+                | KeyError::SshUnsupported(_)
         )
     }
 }

@@ -9,7 +9,8 @@
 //!
 //! - `error`: [`KeyError`], every refusal, one variant each;
 //! - `asymmetric`: [`PublicKey`], [`AsymmetricKey`], [`Signer`];
-//! - `der`, `pem`, `jwk`: the readers;
+//! - `der`, `pem`, `jwk`, `ssh`: the readers (`ssh` also holds the SSH and
+//!   PuTTY content rule of the secret guard);
 //! - `shape`: the content rules of the secret guard;
 //! - `classify`: [`key_shape`], [`HmacSecret`], [`Key`], [`Bound`], [`parse`];
 //! - `cache`: the bounded parse cache;
@@ -25,6 +26,7 @@ pub mod jwk;
 mod pem;
 mod set;
 mod shape;
+mod ssh;
 
 pub use crate::alg::Curve;
 pub use asymmetric::{

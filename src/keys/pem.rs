@@ -150,6 +150,7 @@ pub(crate) fn pem_file(text: &[u8]) -> Result<AsymmetricKey, KeyError> {
                 |bytes| der::certificate(der::der_prefix(bytes).unwrap_or(bytes))
             }
             "ENCRYPTED PRIVATE KEY" => return Err(KeyError::EncryptedPkcs8 { block: name }),
+            "OPENSSH PRIVATE KEY" => return Err(KeyError::OpenSshPrivate),
             _ => {
                 others.push(format!("'{}'", block.label));
                 continue;

@@ -63,7 +63,7 @@ impl KeySet {
         };
         match key_shape(key) {
             KeyShape::Secret => HmacSecret::new(key).map(|s| one(Key::Secret(s))),
-            KeyShape::Pem | KeyShape::Der | KeyShape::Encoded => {
+            KeyShape::Pem | KeyShape::Der | KeyShape::Encoded | KeyShape::Ssh => {
                 asymmetric(key).map(|k| one(Key::Asymmetric(k)))
             }
             KeyShape::Jwk => {

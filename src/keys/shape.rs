@@ -1,10 +1,12 @@
 //! The content rules of the HMAC secret guard: what about key bytes says
-//! "key" (a PEM line, a JWK member, DER, base64 or hex of DER), in the
+//! "key" (a PEM line, a JWK member, DER, SSH or PuTTY key text, base64 or
+//! hex of DER), in the
 //! bytes as given and as UTF-16 read narrow. [`super::key_shape`] adds the
 //! last, fail-closed step (asking the readers).
 #![forbid(unsafe_code)]
 
 use super::der::{der_is_key, der_prefix};
+use super::ssh::is_ssh_text;
 use crate::json;
 
 /// What key bytes are, decided before they are used: the ONE rule that says
@@ -23,6 +25,11 @@ pub enum KeyShape {
     /// Base64 (standard or URL alphabet) or hex text that decodes to a DER key
     /// or certificate: a PEM body without its armour, an `x5c` entry.
     Encoded,
+    /// SSH or PuTTY key text, damaged or not (see `keys::ssh`): an OpenSSH
+    /// public key line in any of its settings (authorized_keys, known_hosts,
+    /// certificates), RFC 4716, PuTTY `.ppk`, SSH-1 keys; also after a
+    /// byte-order mark or in UTF-16.
+    Ssh,
     /// A JSON object with a `kty` or `keys` member (a JWK or JWKS), also
     /// after a byte-order mark or in UTF-16; or any text holding `"kty"` or
     /// `"keys"` with its quotes.
@@ -73,6 +80,9 @@ pub(crate) fn shape_by_content(key: &[u8]) -> KeyShape {
     }
     if der_prefix(key).is_some_and(der_is_key) {
         return KeyShape::Der;
+    }
+    if views.clone().any(|view| is_ssh_text(without_bom(view))) {
+        return KeyShape::Ssh;
     }
     if views
         .into_iter()

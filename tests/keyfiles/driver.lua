@@ -9,6 +9,10 @@
 --            with the variant's bytes) through verify, decode, a
 --            jwt.verifier{alg = "HS256"} and the Prosody shim's verify:
 --            "refused: <message>" or "ACCEPTED"
+--   f_encode "refused: <message>" when encode(claims, key, "HS256") makes no
+--            token (a key file must never HMAC-sign), else "ACCEPTED"
+--   g_verifier 1 when jwt.verifier{alg = alg, key = key} verifies the
+--            genuine token, else its message
 local jwt = require "luajwtjitsi"
 local shim = dofile(arg[2])
 
@@ -61,5 +65,15 @@ for line in io.lines(arg[1]) do
     f_verifier = forged_result(pcall(v.verify, v, forged))
   end
   local f_shim = forged_result(pcall(shim.verify, forged, "HS256", key))
-  print(table.concat({ name, read, sign, decode, f_verify, f_decode, f_verifier, f_shim }, "\t"))
+  local eok, etoken, eerr = pcall(jwt.encode, { iss = "attacker", exp = os.time() + 600 }, key, "HS256")
+  local f_encode = (eok and etoken) and "ACCEPTED" or ("refused: " .. one_line(eok and eerr or etoken))
+  local g_verifier
+  local gok, g, gerr = pcall(jwt.verifier, { alg = alg, key = key })
+  if not gok or not g then
+    g_verifier = one_line(gok and gerr or g)
+  else
+    g_verifier = claims_ok(pcall(g.verify, g, genuine))
+  end
+  print(table.concat({ name, read, sign, decode, f_verify, f_decode, f_verifier, f_shim, f_encode, g_verifier },
+    "\t"))
 end

@@ -16,7 +16,14 @@ reads beyond OpenSSL (whitespace before -----BEGIN, JWK text).
 
 Forgery matrix: for every variant, an HS256 token MACed with the variant's
 bytes is refused by verify, decode, jwt.verifier, the Prosody shim and
-`jitsi-jwt verify` (both --key-file and --secret-file).
+`jitsi-jwt verify` (both --key-file and --secret-file), and neither
+encode(claims, bytes, "HS256") nor `jitsi-jwt mint --secret-file` signs.
+
+SSH and PuTTY key files (issue 23, tests/keyfiles/ssh_keys.py): fresh keys
+from ssh-keygen and puttygen in every shape admins copy them in; public keys
+must be read as their keys (a genuine token verifies through verify, decode,
+jwt.verifier and `jitsi-jwt verify`), private key files refused as keys with
+a message saying what they are; all of them refused as secrets.
 
 Usage: matrix.py LUA SO_DIR JITSI_JWT SHIM. Prints the matrix and, last,
 "keyfiles: N passed, N failed".
@@ -38,6 +45,8 @@ import warnings
 
 import jwt as pyjwt
 from cryptography.hazmat.primitives import serialization
+
+import ssh_keys
 
 LUA, SO_DIR, CLI, SHIM = sys.argv[1:5]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -300,6 +309,16 @@ for pair, (_, _, reason) in REFUSED_PAIRS.items():
             add(f"{pair}/{form}/{axis}", PEM_AXES[axis](files[pair, form]), pair, form.startswith("priv"),
                 ("refuse", reason))
 
+# SSH and PuTTY key files (issue 23): fresh keys from ssh-keygen and puttygen.
+SSH_PAIRS, ssh_variants = ssh_keys.make(T)
+for pair, (alg, priv_pem, pub_pem) in SSH_PAIRS.items():
+    if alg is None:  # a key no algorithm here can use: a P-256 token stands in
+        alg, priv_pem, pub_pem = "ES256", files["p256", "priv.pem"], files["p256", "pub.pem"]
+    ALG[pair] = alg
+    files[pair, "priv.pem"], files[pair, "pub.pem"] = priv_pem, pub_pem
+for name, data, pair, private, expect in ssh_variants:
+    add(name, data, pair, private, expect)
+
 
 # ---------------------------------------------------------------- tokens
 def b64u(data):
@@ -316,7 +335,7 @@ def forge(secret):
 
 
 genuine = {}
-for pair in list(PAIRS) + list(REFUSED_PAIRS) + ["ecparam"]:
+for pair in list(PAIRS) + list(REFUSED_PAIRS) + ["ecparam"] + list(SSH_PAIRS):
     key = serialization.load_pem_private_key(files[pair, "priv.pem"], None)
     alg = ALG[pair]
     if pair in TOKEN_FROM_P256:
@@ -374,15 +393,31 @@ def cli_refuses(flag, file, token):
     return r.returncode != 0, (r.stderr or r.stdout).strip().replace("\n", " ")
 
 
+def cli_mint_refuses(file):
+    r = subprocess.run([CLI, "mint", "--iss", "attacker", "--sub", "meet.example.com", "--alg", "HS256",
+                        "--secret-file", file], stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    return r.returncode != 0, (r.stderr or r.stdout).strip().replace("\n", " ")
+
+
+def cli_genuine(v):
+    """jitsi-jwt verify --key-file with the genuine token: None when it verifies."""
+    r = subprocess.run([CLI, "verify", "--alg", ALG[v["pair"]], "--key-file", v["file"], genuine[v["pair"]]],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    return None if r.returncode == 0 else (r.stderr or r.stdout).strip().replace("\n", " ")
+
+
 def cli_both(v):
-    return [cli_refuses(flag, v["file"], token)
-            for flag, token in (("--key-file", v["forged"]), ("--secret-file", v["forged_stripped"]))]
+    checks = [cli_refuses(flag, v["file"], token)
+              for flag, token in (("--key-file", v["forged"]), ("--secret-file", v["forged_stripped"]))]
+    checks.append(cli_mint_refuses(v["file"]))
+    return checks, (cli_genuine(v) if (v["expect"] or ("",))[0] == "ssh-read" else None)
 
 
 cli_results = dict(zip((v["name"] for v in variants), POOL.map(cli_both, variants)))
 
 # ---------------------------------------------------------------- verdicts
 passed = failed = 0
+forgeries = 0  # variants some entry point took as an HMAC secret
 failures = []
 print(f"{'variant':58} {'oracle':22} {'module':10} verdict")
 for v in variants:
@@ -391,8 +426,10 @@ for v in variants:
     problems = []
     if r is None:
         problems.append("no result from the Lua driver")
-        r = [name] + ["?"] * 7
-    _, read, sign, decode, f_verify, f_decode, f_verifier, f_shim = r
+        r = [name]
+    r = r + ["?"] * (11 - len(r))
+    _, read, sign, decode, f_verify, f_decode, f_verifier, f_shim, f_encode, g_verifier = r[:10]
+    cli_checks, cli_genuine_problem = cli_results[name]
     module_reads = read == "1" and (not v["private"] or sign == "1")
     oracle_reads = v["oracle"] is not None
     kind, reason = v["expect"] or ("agree", "")
@@ -409,6 +446,13 @@ for v in variants:
             problems.append(f"pinned refusal ({reason}): expected the module to refuse saying so; verify: {read}")
         if kind == "refuse" and not oracle_reads and "JWKS" not in reason:
             problems.append(f"pinned refusal ({reason}): OpenSSL no longer reads it")
+    elif kind == "ssh-read":
+        if not module_reads or decode != "1" or g_verifier != "1" or cli_genuine_problem:
+            problems.append(f"{reason}: expected the genuine token to verify; verify: {read}; decode: {decode}; "
+                            f"jwt.verifier: {g_verifier}; jitsi-jwt verify --key-file: {cli_genuine_problem or 'ok'}")
+    elif kind == "ssh-refuse":
+        if module_reads or reason not in read:
+            problems.append(f"expected the module to refuse it as a key saying '{reason}'; verify: {read}")
     elif kind == "wrong-key":
         # The CA comes first: its key is the one used, so the leaf's token fails.
         if read == "1" or not oracle_reads:
@@ -418,20 +462,24 @@ for v in variants:
     if kind == "extra" and decode != "1" and "JWK" not in reason:
         problems.append(f"decode refused a genuine token: {decode}")
     # Forgery: every entry point refuses the HS256 token MACed with the bytes.
+    forged = len(problems)
     for entry, res in (("verify", f_verify), ("decode", f_decode), ("verifier:verify", f_verifier),
-                       ("shim verify", f_shim)):
+                       ("shim verify", f_shim), ("encode(HS256)", f_encode)):
         if not res.startswith("refused"):
             problems.append(f"FORGERY ACCEPTED by {entry}")
+    for what, (refused, msg) in zip(("verify --key-file", "verify --secret-file", "mint --secret-file"),
+                                    cli_checks):
+        if not refused:
+            problems.append(f"FORGERY ACCEPTED by jitsi-jwt {what}")
+    forgeries += len(problems) > forged
     if not f_verify.startswith("refused: Invalid key"):
         problems.append(f"verify refused the forged token without Invalid key: {f_verify}")
-    for flag, (refused, msg) in zip(("--key-file", "--secret-file"), cli_results[name]):
-        if not refused:
-            problems.append(f"FORGERY ACCEPTED by jitsi-jwt verify {flag}")
     module = "reads" if module_reads else "refuses"
     verdict = "ok" if not problems else "FAIL"
     label = {"agree": "", "extra": " (pinned: reads beyond OpenSSL)", "refuse": " (pinned refusal)",
-             "refuse-both": " (pinned refusal)", "wrong-key": " (first certificate)"}[kind]
-    print(f"{name:58} {(v['oracle'] or 'refuses'):22} {module:10} {verdict}{label}; forged refused x6")
+             "refuse-both": " (pinned refusal)", "wrong-key": " (first certificate)",
+             "ssh-read": " (SSH: read as its key)", "ssh-refuse": " (SSH: refused as a key)"}[kind]
+    print(f"{name:58} {(v['oracle'] or 'refuses'):22} {module:10} {verdict}{label}; forged refused x8")
     if problems:
         failed += 1
         failures.append((name, problems))
@@ -444,6 +492,8 @@ for name, problems in failures:
         print(f"     {p}")
 agree = sum(1 for v in variants if not v["expect"])
 print(f"keyfiles: {len(variants)} variants ({agree} judged against the oracle, "
-      f"{len(variants) - agree} pinned), 6 forgery checks each")
+      f"{len(variants) - agree} pinned), 8 forgery checks each")
+print(f"keyfiles: forgery: {forgeries} of {len(variants)} variants were taken as an HMAC secret "
+      f"by at least one entry point")
 print(f"keyfiles: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
