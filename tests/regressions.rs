@@ -81,3 +81,40 @@ fn a_key_file_with_a_byte_order_mark_is_no_secret() {
         );
     }
 }
+
+/// fuzz/regressions/keys/ssh-ecdsa-521-line-spaces-removed,
+/// known-hosts-line-space-removed, authorized-keys-line-space-removed and
+/// ssh-ecdsa-384-line-space-removed (issue 23, found by the `keys` target):
+/// an OpenSSH public key line whose space between the type and its base64
+/// was lost (`ssh-ed25519AAAAC3Nz…`), in a `known_hosts` or
+/// `authorized_keys` setting, after arbitrary bytes or a byte-order mark,
+/// with its newline gone, passed as an HMAC secret.
+#[test]
+fn an_ssh_key_line_with_its_type_glued_to_the_key_is_no_secret() {
+    use luajwtjitsi::keys::{self, KeyShape};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/keyfiles/");
+    let mut lines = Vec::new();
+    for name in std::fs::read_dir(dir).unwrap() {
+        let path = name.unwrap().path();
+        if path.extension().is_some_and(|e| e == "pub") {
+            lines.push(std::fs::read(&path).unwrap());
+        }
+    }
+    assert!(lines.len() >= 3, "the SSH public key placeholders in {dir}");
+    for line in lines {
+        let text = String::from_utf8(line).unwrap();
+        let glued = text.trim_end().replacen(' ', "", 1);
+        for dressed in [
+            glued.clone(),
+            glued.replace(' ', ""),
+            format!("\u{feff}{glued}"),
+            format!("host.example,127.0.0.1 {glued}"),
+            format!("from=\"10.0.0.1\",no-pty {glued}"),
+            format!("\x02#\u{fffd}{}", glued.replace(' ', "")),
+        ] {
+            let bytes = dressed.as_bytes();
+            assert_ne!(keys::key_shape(bytes), KeyShape::Secret, "{dressed:?}");
+            assert!(keys::HmacSecret::new(bytes).is_err(), "{dressed:?}");
+        }
+    }
+}

@@ -90,8 +90,8 @@ const MARKERS: [&[u8]; 5] = [
 /// - a marker of RFC 4716 armour (`---- BEGIN `), a PuTTY key file
 ///   (`PuTTY-User-Key-File-`), an SSH-1 private key or an OpenSSH private
 ///   key's body (decoded or in base64) appears anywhere;
-/// - a base64 word (after a character that is not base64) decodes to the
-///   start of an SSH wire-format key: a length-prefixed type name
+/// - base64 text (a word of its own, or glued to what precedes it)
+///   decodes to the start of an SSH wire-format key: a length-prefixed type name
 ///   (printable, no comma, 1 to 64 characters) followed by more bytes.
 ///   That is every OpenSSH public key line (with options, host names,
 ///   markers or a comment around it), certificate, RFC 4716 body and PuTTY
@@ -105,7 +105,7 @@ const MARKERS: [&[u8]; 5] = [
 ///   and the last at least 64 (an SSH-1 RSA public key).
 ///
 /// Cost: one pass per marker, and a decode of at most 92 characters at each
-/// word that starts `AAAA`.
+/// place in a run of `A`s (at most three places a run).
 pub(crate) fn is_ssh_text(text: &[u8]) -> bool {
     MARKERS
         .iter()
@@ -159,16 +159,30 @@ fn is_base64_char(b: u8) -> bool {
 /// Whether some base64 word of `text` decodes to the start of an SSH
 /// wire-format key (see [`is_ssh_text`]).
 fn has_wire_key(text: &[u8]) -> bool {
-    let mut previous_base64 = false;
-    for (i, &b) in text.iter().enumerate() {
-        let word_start = !previous_base64;
-        previous_base64 = is_base64_char(b);
-        if word_start && b == b'A' {
-            let rest = text.get(i..).unwrap_or_default();
+    // A wire-format key's base64 starts `AAAA` (a length under 2^24), then a
+    // character from `A` (a type name of 1 to 3 bytes) to `Q` (64 bytes). So
+    // in each run of `A`s the key can start only at the run's start (a word
+    // of its own), four before its end, or five before it (when the run
+    // ends inside the key: a short name). Checking those three places finds
+    // a key glued to whatever precedes it (`ssh-ed25519AAAAC3Nz…`, a line
+    // whose space was lost; found by the `keys` fuzz target), and keeps the
+    // scan linear in the text's length.
+    let mut i = 0;
+    while i < text.len() {
+        if text.get(i) != Some(&b'A') {
+            i += 1;
+            continue;
+        }
+        let run = text.get(i..).unwrap_or_default();
+        let len = run.iter().take_while(|&&b| b == b'A').count();
+        let starts = [Some(i), (i + len).checked_sub(4), (i + len).checked_sub(5)];
+        for start in starts.into_iter().flatten().filter(|&s| s >= i) {
+            let rest = text.get(start..).unwrap_or_default();
             if rest.starts_with(b"AAAA") && wire_type_name(&decode_head(rest)).is_some() {
                 return true;
             }
         }
+        i += len;
     }
     false
 }
