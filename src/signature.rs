@@ -275,6 +275,29 @@ mod tests {
     }
 
     #[test]
+    fn rsa_signs_from_2048_to_8192_bits_and_refuses_smaller_keys_with_their_size() {
+        // ring signed 2048-4096 only; 3.0 (OpenSSL) signed any size.
+        for (private, public) in [
+            ("rsa2048.key.pem", "rsa2048.pub.pem"),
+            ("rsa4096.key.pkcs1.pem", "rsa4096.pub.pem"),
+            ("rsa8192.key.pem", "rsa8192.pub.pem"),
+        ] {
+            for alg in [Algorithm::RS256, Algorithm::PS512] {
+                let signer = resolve(alg, &key(private)).unwrap();
+                let verifier = resolve(alg, &key(public)).unwrap();
+                let sig = make(alg, &signer, b"msg").unwrap();
+                assert!(check(alg, &verifier, b"msg", &sig), "{alg:?} {private}");
+            }
+        }
+        let small = resolve(Algorithm::RS256, &key("rsa1024.key.pem")).unwrap();
+        let err = make(Algorithm::RS256, &small, b"msg").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "RSA signing keys must have at least 2048 bits, this one has 1024"
+        );
+    }
+
+    #[test]
     fn ecdsa_zero_halves_and_der_are_refused() {
         let public = key("ec-p256.pub.pem");
         let k = resolve(Algorithm::ES256, &public).unwrap();
