@@ -221,7 +221,7 @@ local function per_call_us(rate) return rate and rate > 0 and 1e6 / rate or nil 
 local core_hv, lc_rv = stats("rust", "core-hs256-verify"), stats("rust", "awslc-rsa2048-verify")
 if hv and hv < 200000 and core_hv then
 	print(string.format("  HS256 verify: the Rust core alone takes %.1f us a call here; the other %.1f us is"
-		.. "\n    building the claims table through mlua's safe API (docs/performance.md)",
+		.. "\n    the Lua call, its arguments and the claims table (docs/performance.md)",
 		per_call_us(core_hv), per_call_us(hv) - per_call_us(core_hv)))
 end
 local core_he = stats("rust", "core-hs256-encode")
