@@ -5,6 +5,7 @@
 --       WORK/hs256.jwt, WORK/rs256-same.jwt, WORK/rs256-rot-NNN.jwt for the
 --       WORK/keys/rsa-NNN.*.pem that bench/make_keys.py made (100 of them,
 --       fewer for a --quick run; WORK/rotate says how many)
+--       and WORK/m-ALG.jwt for every algorithm of the Prosody 13 comparison
 --   lua5.4 bench/bench.lua run NAME KIND WHERE WORK SECONDS
 --       load one implementation and print "RESULT NAME OP OPS_PER_SEC" for
 --       each operation it has, SECONDS of CPU time each. KIND is
@@ -12,6 +13,13 @@
 --         prosody  WHERE is Prosody's folder (util/jwt.lua), HS256 only
 --         dir      WHERE is any folder with luajwtjitsi.lua, luajwtjitsi.so
 --                  or luajwtjitsi.lib.lua (the luajwtjitsi 3.0 API)
+--   lua5.4 bench/bench.lua matrix WORK MODULE_DIR SECONDS ROUND
+--       inside the Debian 13 chroot: this project's module (MODULE_DIR) and
+--       Prosody 13's prosody.util.jwt in this one process, side by side, for
+--       every algorithm both implement (MATRIX below): "RESULT ours13 ALG-OP"
+--       for OP = verify (the 3.0 verify), verifier (jwt.verifier) and sign,
+--       "RESULT prosody13 ALG-OP" for verify and sign (its init() pair, keys
+--       loaded once). ROUND (a number) alternates which side goes first.
 --
 -- Times are CPU time of this process (os.clock), so a busy machine slows the
 -- figures less than wall time would. Every timed call's result is checked, so
@@ -48,6 +56,16 @@ local function jitsi_claims(now)
 end
 
 local SECRET = "a-32-byte-shared-secret-for-jwt!"
+-- The Prosody 13 comparison: every algorithm both implement, with its key
+-- pair (bench/make_keys.py) or secret. HS512 gets a secret as long as its
+-- hash (RFC 7518 section 3.2), the others the same one.
+local MATRIX = {
+	{ "HS256" }, { "HS384" }, { "HS512" },
+	{ "RS256", "rsa-001" }, { "RS384", "rsa-001" }, { "RS512", "rsa-001" },
+	{ "PS256", "rsa-001" }, { "PS384", "rsa-001" }, { "PS512", "rsa-001" },
+	{ "ES256", "ec-p256" }, { "ES512", "ec-p521" },
+}
+local MATRIX_SECRET = string.rep("a-64-byte-shared-secret-for-HS*!", 2)
 -- What Jitsi's token plugin passes: its accepted issuers and audiences.
 local ISSUERS = { "jitsi-admin", "chat.example.com" }
 local AUDIENCES = { "jitsi", "meet.example.com" }
@@ -75,6 +93,13 @@ local function keyfile(work, i, kind)
 	return string.format("%s/keys/rsa-%03d.%s.pem", work, i, kind)
 end
 
+-- The private and public key (or the secret, twice) of a MATRIX row.
+local function matrix_keys(work, row)
+	if not row[2] then return MATRIX_SECRET, MATRIX_SECRET end
+	return read(string.format("%s/keys/%s.key.pem", work, row[2])),
+		read(string.format("%s/keys/%s.pub.pem", work, row[2]))
+end
+
 local function load_native(dir)
 	package.cpath = dir .. "/?.so"
 	package.path = ""
@@ -100,15 +125,24 @@ if mode == "prepare" then
 		write(string.format("%s/rs256-rot-%03d.jwt", work, i), token)
 		if i == 1 then write(work .. "/rs256-same.jwt", token) end
 	end
+	for _, row in ipairs(MATRIX) do
+		local private = matrix_keys(work, row)
+		write(string.format("%s/m-%s.jwt", work, row[1]), assert(jwt.encode(claims, private, row[1])))
+	end
 	os.exit(0)
 end
 
-if mode ~= "run" then
-	io.stderr:write("usage: bench.lua prepare WORK MODULE_DIR | run NAME KIND WHERE WORK SECONDS\n")
+if mode ~= "run" and mode ~= "matrix" then
+	io.stderr:write("usage: bench.lua prepare WORK MODULE_DIR | run NAME KIND WHERE WORK SECONDS"
+		.. " | matrix WORK MODULE_DIR SECONDS ROUND\n")
 	os.exit(2)
 end
 
 local name, kind, where, work, seconds = arg[2], arg[3], arg[4], arg[5], tonumber(arg[6])
+local round = 0
+if mode == "matrix" then
+	name, kind, where, work, seconds, round = "ours13", "matrix", arg[3], arg[2], tonumber(arg[4]), tonumber(arg[5])
+end
 
 -- Run `op(i)` for about `seconds` of CPU time after a warm-up, in batches
 -- sized so the clock is read rarely; returns calls per second.
@@ -133,15 +167,16 @@ local function measure(op)
 	return calls / spent
 end
 
-local function report(op_name, op)
+local function report(op_name, op, who)
+	who = who or name
 	-- One checked call first: a broken implementation says why, once.
 	local ok, err = pcall(op, 1)
 	if not ok then
-		io.stderr:write(string.format("bench: %s %s failed: %s\n", name, op_name, tostring(err)))
-		print(string.format("RESULT %s %s error", name, op_name))
+		io.stderr:write(string.format("bench: %s %s failed: %s\n", who, op_name, tostring(err)))
+		print(string.format("RESULT %s %s error", who, op_name))
 		return
 	end
-	print(string.format("RESULT %s %s %.1f", name, op_name, measure(op)))
+	print(string.format("RESULT %s %s %.1f", who, op_name, measure(op)))
 	io.stdout:flush()
 end
 
@@ -153,6 +188,51 @@ local function check_claims(c, err)
 	if type(c) ~= "table" or c.context.user.name ~= expected_name then
 		error("verify returned " .. tostring(c) .. " " .. tostring(err), 0)
 	end
+end
+
+if kind == "matrix" then
+	local jwt = load_native(where)
+	package.path = "/usr/lib/?.lua;" .. package.path
+	package.cpath = "/usr/lib/?.so;" .. package.cpath
+	local pjwt = require "prosody.util.jwt"
+	for _, row in ipairs(MATRIX) do
+		local alg = row[1]
+		local private, public = matrix_keys(work, row)
+		local token = read(string.format("%s/m-%s.jwt", work, alg))
+		local verifier = assert(jwt.verifier { alg = alg, key = public, issuers = ISSUERS, audiences = AUDIENCES })
+		local p_sign, p_verify = pjwt.init(alg, private, public, { default_ttl = 3600 })
+		local ours = {
+			function() check_claims(jwt.verify(token, alg, public, ISSUERS, AUDIENCES)) end,
+			function() check_claims(verifier:verify(token)) end,
+			function()
+				if type(jwt.encode(claims, private, alg)) ~= "string" then error("encode failed", 0) end
+			end,
+		}
+		local theirs = {
+			function()
+				local ok, c = p_verify(token)
+				if ok ~= true then error("verify failed: " .. tostring(c), 0) end
+				check_claims(c)
+			end,
+			function()
+				if type(p_sign(claims)) ~= "string" then error("sign failed", 0) end
+			end,
+		}
+		-- Alternate which side runs first, round by round.
+		local steps = {
+			{ { "ours13", "verify", ours[1] }, { "ours13", "verifier", ours[2] }, { "prosody13", "verify", theirs[1] } },
+			{ { "ours13", "sign", ours[3] }, { "prosody13", "sign", theirs[2] } },
+		}
+		for _, group in ipairs(steps) do
+			local first, last, step = 1, #group, 1
+			if round % 2 == 1 then first, last, step = last, first, -1 end
+			for i = first, last, step do
+				local who, op, fn = table.unpack(group[i])
+				report(alg .. "-" .. op, fn, who)
+			end
+		end
+	end
+	os.exit(0)
 end
 
 if kind == "prosody" then

@@ -1,7 +1,7 @@
 //! The raw limits `make bench` sets the Lua figures against, measured in the
 //! same run on the same tokens and keys (scripts/bench.sh drives it):
 //!
-//! - the primitives alone: HMAC-SHA256 over the signing input, and ring's
+//! - the primitives alone: HMAC-SHA256 over the signing input, and AWS-LC's
 //!   RSA-2048 PKCS#1 v1.5 verification and signing;
 //! - the Rust core's whole operation without Lua (split, base64url, strict
 //!   JSON, key cache, claims), so "Lua figure / core figure" is what the
@@ -17,10 +17,10 @@
 )]
 #![forbid(unsafe_code)]
 
+use aws_lc_rs::signature as rs;
 use luajwtjitsi::alg::{Algorithm, Hash};
 use luajwtjitsi::keys::{self, PublicKey};
 use luajwtjitsi::{signature, Accepted};
-use ring::signature as rs;
 use serde_json::{Map, Value};
 use std::hint::black_box;
 use std::time::Instant;
@@ -147,7 +147,7 @@ fn main() {
         panic!("limits: rsa-001.pub.pem is not an RSA key")
     };
     report(
-        "ring-rsa2048-verify",
+        "awslc-rsa2048-verify",
         measure(seconds, |_| {
             let ok = rs::RsaPublicKeyComponents { n, e }
                 .verify(
@@ -193,11 +193,11 @@ fn main() {
     let keys::Signer::Rsa(pair) = signer.as_ref() else {
         panic!("limits: rsa-001.key.pem is not an RSA key")
     };
-    let rng = ring::rand::SystemRandom::new();
+    let rng = aws_lc_rs::rand::SystemRandom::new();
     report(
-        "ring-rsa2048-sign",
+        "awslc-rsa2048-sign",
         measure(seconds, |_| {
-            let mut out = vec![0; pair.public().modulus_len()];
+            let mut out = vec![0; pair.public_modulus_len()];
             let ok = pair
                 .sign(&rs::RSA_PKCS1_SHA256, &rng, black_box(rs_input), &mut out)
                 .is_ok();

@@ -5,7 +5,7 @@
 #   scripts/build.sh cli             # only the jitsi-jwt admin tool
 # Each flavour lands in build/<flavour>/luajwtjitsi.so; with no arguments the
 # admin tool (cli/, no Lua features) is built too, into build/bin/jitsi-jwt. One cargo target dir is
-# shared: only mlua and this crate differ between flavours, so ring and the
+# shared: only mlua and this crate differ between flavours, so AWS-LC and the
 # RustCrypto crates compile once.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -27,6 +27,13 @@
 
 CHROOT_MIRROR="${CHROOT_MIRROR:-http://deb.debian.org/debian}"
 
+# Debian 13's Prosody 13 on Lua 5.4, for chroot_tarball: tests/prosody/
+# debian13.sh, tests/doctor/debian.sh and make bench (scripts/bench.sh) share
+# it, so a machine makes it once. luarocks 3 looks for the target Lua's lua.h
+# before it installs any rock, the prebuilt one included, so debian13.sh's
+# rock check needs liblua5.4-dev.
+DEBIAN13_PROSODY_ROOT=(debian13-prosody trixie "" prosody lua5.4 lua-cjson luarocks liblua5.4-dev)
+
 chroot_mount_proc() {
   mountpoint -q "$1/proc" || mount -t proc proc "$1/proc"
 }

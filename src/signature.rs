@@ -1,14 +1,14 @@
 //! Signing and verifying the JWS signing input, per algorithm family.
 //! HMAC comes from RustCrypto's `hmac`/`sha2` (constant-time tag comparison);
-//! RSA, ECDSA P-256/P-384 and Ed25519 from `ring`; ECDSA P-521 from
-//! RustCrypto's `p521`; RS384 and PS* under 2048 bits, which ring has no
-//! parameters for, from RustCrypto's `rsa` ([`rustcrypto_rsa_verify`]).
+//! RSA, ECDSA (P-256, P-384, P-521) and Ed25519 from AWS-LC through
+//! `aws-lc-rs`; RS384 and PS* verification under 2048 bits, which aws-lc-rs
+//! has no parameters for, from RustCrypto's `rsa` ([`rustcrypto_rsa_verify`]).
 #![forbid(unsafe_code)]
 
 use crate::alg::{Algorithm, Curve, Family, Hash};
 use crate::keys::{Bound, Key, KeyError, PublicKey, Signer};
+use aws_lc_rs::signature as rs;
 use hmac::{Hmac, KeyInit, Mac};
-use ring::signature as rs;
 use sha2::{Sha256, Sha384, Sha512};
 
 /// Whether `sig` is a valid signature of `msg` under the bound key, for
@@ -57,7 +57,7 @@ pub fn sign(bound: &Bound<'_>, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
 /// Sign `msg` with a signer whose key fits `alg` (the RSA padding follows
 /// `alg`; the other signers have one scheme each).
 fn sign_with(alg: Algorithm, signer: &Signer, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
-    let rng = ring::rand::SystemRandom::new();
+    let rng = aws_lc_rs::rand::SystemRandom::new();
     match signer {
         Signer::Rsa(pair) => {
             let padding: &'static dyn rs::RsaEncoding = match (alg.is_pss(), alg.hash()) {
@@ -68,7 +68,7 @@ fn sign_with(alg: Algorithm, signer: &Signer, msg: &[u8]) -> Result<Vec<u8>, Key
                 (true, Hash::Sha384) => &rs::RSA_PSS_SHA384,
                 (true, Hash::Sha512) => &rs::RSA_PSS_SHA512,
             };
-            let mut out = vec![0; pair.public().modulus_len()];
+            let mut out = vec![0; pair.public_modulus_len()];
             pair.sign(padding, &rng, msg, &mut out)
                 .map_err(|_| KeyError::RsaSignFailed)?;
             Ok(out)
@@ -77,19 +77,16 @@ fn sign_with(alg: Algorithm, signer: &Signer, msg: &[u8]) -> Result<Vec<u8>, Key
             .sign(&rng, msg)
             .map(|s| s.as_ref().to_vec())
             .map_err(|_| KeyError::EcdsaSignFailed),
-        Signer::P521(key) => {
-            use p521::ecdsa::signature::Signer as _;
-            let sig: p521::ecdsa::Signature =
-                key.try_sign(msg).map_err(|_| KeyError::EcdsaSignFailed)?;
-            Ok(sig.to_bytes().to_vec())
-        }
-        Signer::Ed25519(pair) => Ok(pair.sign(msg).as_ref().to_vec()),
+        Signer::Ed25519(pair) => pair
+            .try_sign(msg)
+            .map(|s| s.as_ref().to_vec())
+            .map_err(|_| KeyError::Ed25519SignFailed),
     }
 }
 
 /// ECDSA in the JWS form: `r || s`, each exactly the field length. A DER
 /// signature, a wrong length, or a zero `r` or `s` fails before any
-/// arithmetic (the libraries refuse them too; this makes it explicit).
+/// arithmetic (AWS-LC refuses them too; this makes it explicit).
 pub fn ecdsa_verify(curve: Curve, point: &[u8], msg: &[u8], sig: &[u8]) -> bool {
     let len = curve.field_len();
     if sig.len() != 2 * len {
@@ -102,16 +99,7 @@ pub fn ecdsa_verify(curve: Curve, point: &[u8], msg: &[u8], sig: &[u8]) -> bool 
     let alg: &'static rs::EcdsaVerificationAlgorithm = match curve {
         Curve::P256 => &rs::ECDSA_P256_SHA256_FIXED,
         Curve::P384 => &rs::ECDSA_P384_SHA384_FIXED,
-        Curve::P521 => {
-            use p521::ecdsa::signature::Verifier as _;
-            let (Ok(key), Ok(sig)) = (
-                p521::ecdsa::VerifyingKey::from_sec1_bytes(point),
-                p521::ecdsa::Signature::from_slice(sig),
-            ) else {
-                return false;
-            };
-            return key.verify(msg, &sig).is_ok();
-        }
+        Curve::P521 => &rs::ECDSA_P521_SHA512_FIXED,
     };
     rs::UnparsedPublicKey::new(alg, point)
         .verify(msg, sig)
@@ -166,7 +154,7 @@ pub fn hmac_verify(hash: Hash, key: &[u8], msg: &[u8], tag: &[u8]) -> bool {
 
 /// RSASSA-PKCS1-v1_5 verification.
 pub fn rsa_verify(hash: Hash, n: &[u8], e: &[u8], bits: usize, msg: &[u8], sig: &[u8]) -> bool {
-    // ring's "legacy" parameter sets differ from the others only in allowing
+    // The "legacy" parameter sets differ from the others only in allowing
     // 1024-bit moduli, which docs/contract.md §5 accepts for verification.
     let params: &'static rs::RsaParameters = match hash {
         Hash::Sha256 => &rs::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
@@ -181,7 +169,8 @@ pub fn rsa_verify(hash: Hash, n: &[u8], e: &[u8], bits: usize, msg: &[u8], sig: 
 
 /// RSASSA-PSS (`pss` true: MGF1 with `hash`, salt length = hash length, RFC
 /// 7518 §3.5) or RSASSA-PKCS1-v1_5 verification with RustCrypto's `rsa`,
-/// for the cases ring has no parameters for: RS384 and PS* under 2048 bits.
+/// for the cases aws-lc-rs has no parameters for: RS384 and PS* under 2048
+/// bits.
 /// [`rsa_verify`] and [`pss_verify`] choose it; it is public only so that
 /// tests/wycheproof.rs can run the Wycheproof suites through it directly.
 ///
@@ -283,6 +272,29 @@ mod tests {
             // A public key cannot sign.
             assert!(make(alg, &verifier, b"msg").is_err(), "{alg:?}");
         }
+    }
+
+    #[test]
+    fn rsa_signs_from_2048_to_8192_bits_and_refuses_smaller_keys_with_their_size() {
+        // ring signed 2048-4096 only; 3.0 (OpenSSL) signed any size.
+        for (private, public) in [
+            ("rsa2048.key.pem", "rsa2048.pub.pem"),
+            ("rsa4096.key.pkcs1.pem", "rsa4096.pub.pem"),
+            ("rsa8192.key.pem", "rsa8192.pub.pem"),
+        ] {
+            for alg in [Algorithm::RS256, Algorithm::PS512] {
+                let signer = resolve(alg, &key(private)).unwrap();
+                let verifier = resolve(alg, &key(public)).unwrap();
+                let sig = make(alg, &signer, b"msg").unwrap();
+                assert!(check(alg, &verifier, b"msg", &sig), "{alg:?} {private}");
+            }
+        }
+        let small = resolve(Algorithm::RS256, &key("rsa1024.key.pem")).unwrap();
+        let err = make(Algorithm::RS256, &small, b"msg").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "RSA signing keys must have at least 2048 bits, this one has 1024"
+        );
     }
 
     #[test]

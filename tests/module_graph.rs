@@ -113,12 +113,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("lua::calls", &[]),
     ("lua::error", &["error", "quote"]),
     ("lua::convert", &["lua::error", "error", "json"]),
+    ("lua::raw_claims", &["json"]),
     (
         "lua::extended",
         &[
             "lua::calls",
             "lua::convert",
             "lua::error",
+            "lua::raw_claims",
             "alg",
             "token",
             "verifier",
@@ -131,6 +133,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "lua::convert",
             "lua::error",
             "lua::extended",
+            "lua::raw_claims",
             "alg",
             "claims",
             "encode",

@@ -227,9 +227,9 @@ fn emit(out: &str) -> std::io::Result<()> {
 }
 
 fn random_bytes(n: usize) -> Result<Vec<u8>, Failure> {
-    use ring::rand::SecureRandom;
+    use aws_lc_rs::rand::SecureRandom;
     let mut out = vec![0u8; n];
-    ring::rand::SystemRandom::new()
+    aws_lc_rs::rand::SystemRandom::new()
         .fill(&mut out)
         .map_err(|_| usage("jitsi-jwt: the OS random source failed"))?;
     Ok(out)

@@ -1,5 +1,5 @@
 //! Every key parser: PEM (all labels, any wrapping), DER (SPKI, PKCS#1,
-//! PKCS#8, SEC1, X.509), the HMAC secret guard, the cache, and ring's RSA
+//! PKCS#8, SEC1, X.509), the HMAC secret guard, the cache, and AWS-LC's RSA
 //! signer on whatever parses as a private key. Inputs are the test keys
 //! edited at the byte level, the DER inside a PEM edited and re-wrapped, or
 //! raw bytes.

@@ -9,9 +9,11 @@ use std::sync::{Arc, OnceLock};
 
 /// Smallest RSA modulus accepted for verification, in bits.
 pub const RSA_MIN_VERIFY_BITS: usize = 1024;
-/// Smallest RSA modulus accepted for signing, in bits (3.0 signed with any size).
+/// Smallest RSA modulus accepted for signing, in bits (RFC 7518 §3.3; 3.0
+/// signed with any size).
 pub const RSA_MIN_SIGN_BITS: usize = 2048;
-/// Largest RSA modulus accepted, in bits (ring's limit).
+/// Largest RSA modulus accepted, in bits, for verifying and signing alike
+/// (AWS-LC's limit for both).
 pub const RSA_MAX_BITS: usize = 8192;
 
 /// The public half of an asymmetric key: what verification needs.
@@ -73,14 +75,12 @@ impl std::fmt::Debug for PrivatePart {
 
 /// A ready-to-use signer for a private key.
 pub enum Signer {
-    /// RSA (RS* and PS*), at least [`RSA_MIN_SIGN_BITS`].
-    Rsa(ring::rsa::KeyPair),
-    /// ECDSA on P-256 or P-384 (ring).
-    Ecdsa(ring::signature::EcdsaKeyPair),
-    /// ECDSA on P-521 (RustCrypto `p521`, RFC 6979 nonces).
-    P521(Box<p521::ecdsa::SigningKey>),
-    /// Ed25519 (ring).
-    Ed25519(ring::signature::Ed25519KeyPair),
+    /// RSA (RS* and PS*), [`RSA_MIN_SIGN_BITS`] to [`RSA_MAX_BITS`].
+    Rsa(aws_lc_rs::rsa::KeyPair),
+    /// ECDSA on P-256, P-384 or P-521.
+    Ecdsa(aws_lc_rs::signature::EcdsaKeyPair),
+    /// Ed25519.
+    Ed25519(aws_lc_rs::signature::Ed25519KeyPair),
 }
 
 impl std::fmt::Debug for Signer {
@@ -88,7 +88,6 @@ impl std::fmt::Debug for Signer {
         f.write_str(match self {
             Signer::Rsa(_) => "Signer::Rsa(..)",
             Signer::Ecdsa(_) => "Signer::Ecdsa(..)",
-            Signer::P521(_) => "Signer::P521(..)",
             Signer::Ed25519(_) => "Signer::Ed25519(..)",
         })
     }
@@ -164,7 +163,7 @@ pub(crate) fn jwk_alg_allows(own: Option<&str>, alg: Algorithm) -> Result<(), Ke
 }
 
 fn build_signer(public: &PublicKey, private: Option<&PrivatePart>) -> Result<Signer, KeyError> {
-    use ring::signature as rs;
+    use aws_lc_rs::signature as rs;
     let Some(private) = private else {
         return Err(KeyError::PublicCannotSign);
     };
@@ -178,12 +177,12 @@ fn build_signer(public: &PublicKey, private: Option<&PrivatePart>) -> Result<Sig
         }
         (PublicKey::Rsa { n, e, .. }, rsa) => {
             let pair = match rsa {
-                PrivatePart::RsaPkcs8(der) => ring::rsa::KeyPair::from_pkcs8(der),
-                PrivatePart::RsaPkcs1(der) => ring::rsa::KeyPair::from_der(der),
+                PrivatePart::RsaPkcs8(der) => aws_lc_rs::rsa::KeyPair::from_pkcs8(der),
+                PrivatePart::RsaPkcs1(der) => aws_lc_rs::rsa::KeyPair::from_der(der),
                 PrivatePart::RsaComponents(c) => {
                     let [d, p, q, dp, dq, qi] = &**c;
-                    ring::rsa::KeyPair::from_components(&ring::rsa::KeyPairComponents {
-                        public_key: ring::rsa::PublicKeyComponents {
+                    aws_lc_rs::rsa::KeyPair::from_components(&aws_lc_rs::rsa::KeyPairComponents {
+                        public_key: aws_lc_rs::rsa::PublicKeyComponents {
                             n: n.as_slice(),
                             e: e.as_slice(),
                         },
@@ -202,23 +201,12 @@ fn build_signer(public: &PublicKey, private: Option<&PrivatePart>) -> Result<Sig
             })
         }
         (PublicKey::Ec { curve, point }, PrivatePart::EcScalar(scalar)) => {
-            let rng = ring::rand::SystemRandom::new();
             let alg = match curve {
                 Curve::P256 => &rs::ECDSA_P256_SHA256_FIXED_SIGNING,
                 Curve::P384 => &rs::ECDSA_P384_SHA384_FIXED_SIGNING,
-                Curve::P521 => {
-                    let key = p521::ecdsa::SigningKey::from_slice(scalar)
-                        .map_err(|_| KeyError::P521Scalar)?;
-                    let derived = key.verifying_key();
-                    if derived.to_sec1_point(false).as_bytes() != point.as_slice()
-                        && derived.to_sec1_point(true).as_bytes() != point.as_slice()
-                    {
-                        return Err(KeyError::EcPointMismatch);
-                    }
-                    return Ok(Signer::P521(Box::new(key)));
-                }
+                Curve::P521 => &rs::ECDSA_P521_SHA512_FIXED_SIGNING,
             };
-            rs::EcdsaKeyPair::from_private_key_and_public_key(alg, scalar, point, &rng)
+            rs::EcdsaKeyPair::from_private_key_and_public_key(alg, scalar, point)
                 .map(Signer::Ecdsa)
                 .map_err(|e| KeyError::EcRejected {
                     reason: e.to_string(),

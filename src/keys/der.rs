@@ -208,12 +208,12 @@ pub(crate) fn sec1(der: &[u8], outer_curve: Option<Curve>) -> Result<AsymmetricK
 
 /// An Ed25519 private key from its 32-byte seed; the public half is derived.
 pub(crate) fn ed25519_private(seed: &[u8]) -> Result<AsymmetricKey, KeyError> {
-    let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(seed).map_err(|e| {
+    let pair = aws_lc_rs::signature::Ed25519KeyPair::from_seed_unchecked(seed).map_err(|e| {
         KeyError::Ed25519Seed {
             reason: e.to_string(),
         }
     })?;
-    let public = ring::signature::KeyPair::public_key(&pair)
+    let public = aws_lc_rs::signature::KeyPair::public_key(&pair)
         .as_ref()
         .to_vec();
     Ok(AsymmetricKey::with_private(
@@ -242,7 +242,7 @@ pub(crate) fn rsa_components(n: &[u8], e: &[u8]) -> Result<PublicKey, KeyError> 
             max: RSA_MAX_BITS,
         });
     }
-    // ring accepts odd exponents from 3 to 2^33 - 1; refuse the rest here
+    // AWS-LC (as ring did) accepts odd exponents from 3 to 2^33 - 1; refuse the rest here
     // so the caller hears "Invalid key", not "Invalid signature".
     let e_ok = e.len() <= 5
         && e.last().is_some_and(|&low| low & 1 == 1)

@@ -275,13 +275,10 @@ pub enum KeyError {
     /// An EC private scalar that is empty or longer than the field.
     #[error("malformed EC private key (scalar length)")]
     ScalarLength,
-    /// A malformed P-521 private scalar.
-    #[error("malformed P-521 private key")]
-    P521Scalar,
     /// An Ed25519 seed that is not 32 bytes.
     #[error("malformed Ed25519 key ({reason})")]
     Ed25519Seed {
-        /// ring's reason.
+        /// AWS-LC's reason.
         reason: String,
     },
     /// An Ed25519 public key that is not 32 bytes.
@@ -318,7 +315,7 @@ pub enum KeyError {
         /// The ceiling.
         max: usize,
     },
-    /// An RSA exponent ring does not take (even, < 3, or ≥ 2^33).
+    /// An RSA exponent AWS-LC does not take (even, < 3, or ≥ 2^33).
     #[error("unsupported RSA public exponent")]
     RsaExponent,
 
@@ -334,22 +331,22 @@ pub enum KeyError {
         /// The floor.
         min: usize,
     },
-    /// ring refused the RSA private key.
+    /// AWS-LC refused the RSA private key.
     #[error("RSA key rejected ({reason})")]
     RsaRejected {
-        /// ring's reason.
+        /// AWS-LC's reason.
         reason: String,
     },
-    /// ring refused the EC private key.
+    /// AWS-LC refused the EC private key.
     #[error("EC key rejected ({reason})")]
     EcRejected {
-        /// ring's reason.
+        /// AWS-LC's reason.
         reason: String,
     },
-    /// ring refused the Ed25519 private key.
+    /// AWS-LC refused the Ed25519 private key.
     #[error("Ed25519 key rejected ({reason})")]
     Ed25519Rejected {
-        /// ring's reason.
+        /// AWS-LC's reason.
         reason: String,
     },
     /// An EC private scalar that does not give the key's public point.
@@ -367,6 +364,9 @@ pub enum KeyError {
     /// The ECDSA signing operation failed.
     #[error("ECDSA signing failed")]
     EcdsaSignFailed,
+    /// The Ed25519 signing operation failed.
+    #[error("Ed25519 signing failed")]
+    Ed25519SignFailed,
 
     // --- JWK (RFC 7517, RFC 7518 §6, RFC 8037) ----------------------------------
     /// JWK text that is not a JSON object.
@@ -483,7 +483,6 @@ impl KeyError {
             KeyError::Malformed { .. }
                 | KeyError::BitString { .. }
                 | KeyError::ScalarLength
-                | KeyError::P521Scalar
                 | KeyError::Ed25519Seed { .. }
         )
     }

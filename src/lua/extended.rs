@@ -196,7 +196,7 @@ fn verify_method(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
         },
     };
     match this.core.check(&token_text.as_bytes(), now) {
-        Ok(verified) => one(Value::Table(convert::payload_to_lua(
+        Ok(verified) => one(Value::Table(super::raw_claims::payload_to_lua(
             lua,
             verified.payload_json(),
         )?)),

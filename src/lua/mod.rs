@@ -9,6 +9,7 @@ mod entry;
 mod error;
 mod extended;
 mod fallback;
+mod raw_claims;
 
 use crate::alg::Algorithm;
 use crate::claims::Accepted;
@@ -22,7 +23,6 @@ use mlua::{Lua, MultiValue, Table, Value};
 /// Build the table `require "luajwtjitsi"` returns.
 pub fn module(lua: &Lua) -> mlua::Result<Table> {
     let m = lua.create_table()?;
-    lua.set_app_data(convert::NameCache::default());
     m.set(
         "verify",
         lua.create_function(|lua, args: MultiValue| verify_lua(lua, &args, None))?,
@@ -102,7 +102,7 @@ fn verify_lua(lua: &Lua, args: &MultiValue, now: Option<i64>) -> mlua::Result<Mu
         Keys::Bytes(&key.as_bytes()),
         now,
     ) {
-        Ok(verified) => one(Value::Table(convert::payload_to_lua(
+        Ok(verified) => one(Value::Table(raw_claims::payload_to_lua(
             lua,
             verified.payload_json(),
         )?)),

@@ -81,6 +81,41 @@ describe("shim inside Prosody's plugin environment", function()
       assert(lines[1]:find(package.searchpath("luajwtjitsi", package.cpath), 1, true), lines[1])
     end
   end)
+  it("logs each key encode refuses once, with its size and the rule; results unchanged", function()
+    local lines = {}
+    local fake = { log = function(_, level, fmt, ...) lines[#lines + 1] = level .. " " .. fmt:format(...) end }
+    local view = run_with_module(fake)
+    local small = S.key_file("keys/rsa1024.key.pem")
+    local claims = { sub = "x" }
+    local token, err = view.encode(claims, small, "RS256")
+    local n_token, n_err = M.encode(claims, small, "RS256")
+    assert.is_nil(token)
+    assert.are.equal(n_err, err)
+    assert.is_nil(n_token)
+    assert(err:find("1024", 1, true) and err:find("2048", 1, true), err)
+    assert.are.equal(2, #lines)
+    local line = lines[2]
+    assert(line:find("^error luajwtjitsi: encode cannot sign RS256 with this key %("), line)
+    assert(line:find("this one has 1024", 1, true), line)
+    assert(line:find("RSA from 2048 to 8192 bits (RFC 7518 section 3.3)", 1, true), line)
+    -- The same key again: no second line. Another refused key: its own line.
+    assert.is_nil((view.encode(claims, small, "PS256")))
+    assert.are.equal(2, #lines)
+    assert.is_nil((view.encode(claims, S.key_file("keys/rsa2048.pub.pem"), "RS256")))
+    assert.are.equal(3, #lines)
+    assert(lines[3]:find("a public key or certificate cannot sign", 1, true), lines[3])
+    -- A key that signs, and a bad argument, log nothing.
+    assert.are.equal("string", type(view.encode(claims, S.key_file("keys/rsa2048.key.pem"), "RS256")))
+    assert.is_nil((view.encode(claims, small, "XX999")))
+    assert.are.equal(3, #lines)
+  end)
+  it("a logger that raises leaves encode's nil, message", function()
+    local fake = { log = function(_, level) if level == "error" then error("log broke") end end }
+    local view = run_with_module(fake)
+    local token, err = view.encode({}, S.key_file("keys/rsa1024.key.pem"), "RS256")
+    assert.is_nil(token)
+    assert(err:find("^Not a private PEM key: "), err)
+  end)
   it("stays quiet outside Prosody (no module table)", function()
     local view = run_with_module(nil)
     assert.are.equal("function", type(view.verify))

@@ -58,13 +58,11 @@ DEBIAN11_ROOT=(debian11 bullseye lua5.1,lua5.2,lua5.3,lua5.4,luajit,liblua5.2-de
 # Debian 12, this machine's release, for tests that need a clean one
 # (tests/packaging/apt_repo.sh): minbase and lua5.4.
 DEBIAN12_ROOT=(debian12 bookworm lua5.4)
-# The Prosody roots: Debian 13's Prosody 13 (tests/prosody/debian13.sh,
-# tests/doctor/debian.sh) and Debian 11's Prosody 0.11 on Lua 5.2
-# (tests/doctor/debian.sh), made by chroot_tarball with apt-get, since
-# debootstrap's --include does not resolve Prosody's virtual dependencies.
-# luarocks 3 looks for the target Lua's lua.h before it installs any rock,
-# the prebuilt one included, so debian13.sh's rock check needs liblua5.4-dev.
-DEBIAN13_PROSODY_ROOT=(debian13-prosody trixie "" prosody lua5.4 lua-cjson luarocks liblua5.4-dev)
+# The Prosody roots: Debian 13's Prosody 13 (DEBIAN13_PROSODY_ROOT, in
+# scripts/chroot-tools.sh since make bench uses it too) and Debian 11's
+# Prosody 0.11 on Lua 5.2 (tests/doctor/debian.sh), made by chroot_tarball
+# with apt-get, since debootstrap's --include does not resolve Prosody's
+# virtual dependencies.
 DEBIAN11_PROSODY_ROOT=(debian11-prosody bullseye "" prosody lua-cjson)
 debian_root() {
   local tarball

@@ -44,7 +44,7 @@ def case(name, token, alg, key, expect, note, issuers=None, audiences=None):
                   "issuers": issuers, "audiences": audiences, "now": None, "expect": expect, "note": note})
 
 
-# RS384 with a 1024-bit key: ring has no parameters for it.
+# RS384 with a 1024-bit key: aws-lc-rs (as ring) has no parameters for it.
 with open(os.path.join(HERE, "keys/rsa1024.key.pem"), "rb") as f:
     rsa1024 = serialization.load_pem_private_key(f.read(), None)
 claims = {"sub": "rs384-1024", "exp": EXP}
@@ -52,7 +52,7 @@ h, p = seg({"alg": "RS384", "typ": "JWT"}), seg(claims)
 sig = rsa1024.sign(f"{h}.{p}".encode(), padding.PKCS1v15(), hashes.SHA384())
 rs384 = f"{h}.{p}.{b64(sig)}"
 case("rs384/rsa1024-valid", rs384, "RS384", {"file": "keys/rsa1024.pub.pem"}, {"claims": claims},
-     "RS384 with a 1024-bit key verifies (ring needs 2048 for RS384; RustCrypto rsa, src/signature.rs)")
+     "RS384 with a 1024-bit key verifies (AWS-LC needs 2048 for RS384; RustCrypto rsa, src/signature.rs)")
 case("rs384/rsa1024-pkcs1-public", rs384, "RS384", {"file": "keys/rsa1024.pub.pkcs1.pem"}, {"claims": claims},
      "same, PKCS#1 public key")
 case("rs384/rsa1024-certificate", rs384, "RS384", {"file": "keys/rsa1024.crt.pem"}, {"claims": claims},
