@@ -166,6 +166,18 @@ local function extend(path, a, b)
   return p
 end
 
+-- The key, or Lua's own error for a NaN key, raised here rather than by the
+-- table store that follows. LuaJIT 2.1 before the fix of its issue #1069
+-- (Debian 12's 2.1.0~beta3+git20220320 among them) compiles `t[k] = v` without
+-- a NaN check when k was another number while the loop was recorded: the
+-- machine code then stores the NaN key without an error, or, into a full
+-- table, raises from inside the trace and the process dies of SIGSEGV.
+-- Only keys that `process` returns can be NaN here (a table can hold none).
+local function not_nan(k)
+  if k ~= k then error("table index is NaN", 2) end
+  return k
+end
+
 -- A copy of the value as `process` rewrites it: process(item, path) is asked
 -- about every value, key and metatable (paths end with inspect.KEY for a key,
 -- inspect.METATABLE for a metatable); nil drops the item. A table is copied
@@ -179,11 +191,11 @@ local function rewrite(process, item, path, copies)
   local result = process(item, path)
   if type(result) ~= "table" then return result end
   local copy = {}
-  copies[item] = copy
+  copies[not_nan(item)] = copy
   for k, v in pairs(result) do
     local key = rewrite(process, k, extend(path, k, inspect.KEY), copies)
     if key ~= nil then
-      copy[key] = rewrite(process, v, extend(path, key), copies)
+      copy[not_nan(key)] = rewrite(process, v, extend(path, key), copies)
     end
   end
   setmetatable(copy, rewrite(process, getmetatable(result), extend(path, inspect.METATABLE), copies))
