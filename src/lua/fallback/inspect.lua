@@ -195,7 +195,10 @@ local function rewrite(process, item, path, copies)
   for k, v in pairs(result) do
     local key = rewrite(process, k, extend(path, k, inspect.KEY), copies)
     if key ~= nil then
-      copy[not_nan(key)] = rewrite(process, v, extend(path, key), copies)
+      -- AS-INSPECT: the value is rewritten before a NaN key is refused, so
+      -- an error the value raises comes first, as with `copy[key] = rewrite(...)`.
+      local value = rewrite(process, v, extend(path, key), copies)
+      copy[not_nan(key)] = value
     end
   end
   setmetatable(copy, rewrite(process, getmetatable(result), extend(path, inspect.METATABLE), copies))
