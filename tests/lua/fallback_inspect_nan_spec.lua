@@ -52,6 +52,19 @@ describe("inspect fallback: a process that makes a key NaN", function()
     assert.are.equal(1000, raised)
   end)
 
+  it("rewrites the value before refusing its NaN key, as the real library does", function()
+    local inspect = load_fallback()
+    -- The value's metatable becomes a string: setmetatable raises first.
+    local v = setmetatable({}, {})
+    local ok, out = pcall(inspect.inspect, { k = v }, { process = function(item, path)
+      if item == "k" then return 0 / 0 end
+      if path[#path] == inspect.METATABLE then return "not a table" end
+      return item
+    end })
+    assert.is_false(ok)
+    assert.truthy(tostring(out):match("setmetatable"), tostring(out))
+  end)
+
   it("raises when process returns a table for a NaN value (it becomes a key of the copies)", function()
     local inspect = load_fallback()
     local ok, out = pcall(inspect.inspect, { 0 / 0 }, { process = function(item)
