@@ -28,10 +28,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 . tests/packaging/lib.sh
 SECRET=doctor-chroot-secret-0123456789abcdef
 . tests/doctor/lib.sh
-# tests/lib/stage.sh (through tests/packaging/lib.sh) turns errexit on; this
-# stage checks every command's status itself (doctor exit codes, apt's
-# refusals are expected failures), so it runs without it, as its header says.
-set +e
 started=$SECONDS
 finish() { finish_stage doctor-debian; }
 if [ "$(id -u)" -ne 0 ]; then

@@ -29,8 +29,10 @@
 # its closing lines, with that error counted as a failure.
 # Where a command may fail and the stage goes on, say so where it is run:
 # `if cmd; then ...`, `cmd || bad ...`, or `out=$(cmd) || rc=$?`.
-
-set -euo pipefail
+# Sourcing this file changes no shell option: strict mode is stage_begin's,
+# so a stage that checks every status itself (tests/doctor/debian.sh,
+# tests/packaging/apt_repo.sh) sources it, never calls stage_begin, and keeps
+# its own `set -uo pipefail`.
 
 pass=0; fail=0; skipped=0
 STAGE_NAME=${STAGE_NAME:-stage}
@@ -38,6 +40,7 @@ started=$SECONDS
 _stage_closed=0
 
 stage_begin() {
+  set -euo pipefail
   STAGE_NAME=$1
   pass=0; fail=0; skipped=0; started=$SECONDS; _stage_closed=0
   trap '_stage_on_exit $?' EXIT
