@@ -8,9 +8,10 @@
 )]
 
 use divan::{black_box, Bencher};
-use luajwtjitsi::alg::{Algorithm, Hash};
-use luajwtjitsi::token::{Keys, Policy};
-use luajwtjitsi::{base64url, json, signature, token, Accepted};
+use luajwtjitsi::internal::pipeline::{Keys, Policy};
+use luajwtjitsi::internal::{base64url, json, pipeline, signature};
+use luajwtjitsi::Accepted;
+use luajwtjitsi::{internal::Hash, Algorithm};
 use serde_json::{json as j, Map, Value};
 
 fn main() {
@@ -55,13 +56,13 @@ fn lists() -> (Vec<Value>, Vec<Value>) {
 #[divan::bench]
 fn split(b: Bencher) {
     let t = hs256_token();
-    b.bench(|| token::split(black_box(&t)).is_ok());
+    b.bench(|| pipeline::split(black_box(&t)).is_ok());
 }
 
 #[divan::bench]
 fn base64url_decode_payload(b: Bencher) {
     let t = hs256_token();
-    let s = token::split(&t)
+    let s = pipeline::split(&t)
         .map(|s| s.payload.to_vec())
         .unwrap_or_default();
     b.bench(|| base64url::decode(black_box(&s)));
@@ -69,7 +70,7 @@ fn base64url_decode_payload(b: Bencher) {
 
 fn payload_json() -> Vec<u8> {
     let t = hs256_token();
-    token::split(&t)
+    pipeline::split(&t)
         .ok()
         .and_then(|s| base64url::decode(s.payload))
         .unwrap_or_default()
@@ -90,7 +91,7 @@ fn json_parse_whole_payload(b: Bencher) {
 #[divan::bench]
 fn hmac_sha256_signing_input(b: Bencher) {
     let t = hs256_token();
-    let (input, sig) = match token::split(&t) {
+    let (input, sig) = match pipeline::split(&t) {
         Ok(s) => (
             s.signing_input.to_vec(),
             base64url::decode(s.signature).unwrap_or_default(),
@@ -100,7 +101,7 @@ fn hmac_sha256_signing_input(b: Bencher) {
     b.bench(|| signature::hmac_verify(Hash::Sha256, SECRET, black_box(&input), &sig));
 }
 
-/// `token::verify`, the one pipeline: checks, signature and claims, the
+/// `pipeline::verify`, the one pipeline: checks, signature and claims, the
 /// payload left as checked JSON text (no claims map built).
 #[divan::bench]
 fn hs256_token_verify(b: Bencher) {
@@ -111,7 +112,7 @@ fn hs256_token_verify(b: Bencher) {
         audiences: Some(&aud),
     };
     let policy = Policy::v3(Algorithm::HS256, accepted);
-    b.bench(|| token::verify(black_box(&t), &policy, Keys::Bytes(SECRET), NOW).is_ok());
+    b.bench(|| pipeline::verify(black_box(&t), &policy, Keys::Bytes(SECRET), NOW).is_ok());
 }
 
 /// `verify_3_0`, the 3.0-shaped function: the pipeline, then the claims
@@ -146,5 +147,5 @@ fn rs256_verify_cached_key(b: Bencher) {
         .map(String::into_bytes)
         .unwrap_or_default();
     let policy = Policy::v3(Algorithm::RS256, Accepted::default());
-    b.bench(|| token::verify(black_box(&t), &policy, Keys::Bytes(&public), NOW).is_ok());
+    b.bench(|| pipeline::verify(black_box(&t), &policy, Keys::Bytes(&public), NOW).is_ok());
 }

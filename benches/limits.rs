@@ -18,9 +18,10 @@
 #![forbid(unsafe_code)]
 
 use aws_lc_rs::signature as rs;
-use luajwtjitsi::alg::{Algorithm, Hash};
-use luajwtjitsi::keys::{self, PublicKey};
-use luajwtjitsi::{signature, Accepted};
+use luajwtjitsi::internal::keys::{self, PublicKey};
+use luajwtjitsi::internal::signature;
+use luajwtjitsi::Accepted;
+use luajwtjitsi::{internal::Hash, Algorithm};
 use serde_json::{Map, Value};
 use std::hint::black_box;
 use std::time::Instant;
@@ -76,8 +77,11 @@ fn read(path: &str) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("limits: cannot read {path}: {e}"))
 }
 
+/// Seconds since the Unix epoch.
 fn now() -> i64 {
-    luajwtjitsi::token::now()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 fn main() {
@@ -222,6 +226,7 @@ fn split_signature(token: &[u8]) -> (&[u8], Vec<u8>) {
         .iter()
         .rposition(|&b| b == b'.')
         .expect("a token has dots");
-    let sig = luajwtjitsi::base64url::decode(&token[dot + 1..]).expect("base64url signature");
+    let sig =
+        luajwtjitsi::internal::base64url::decode(&token[dot + 1..]).expect("base64url signature");
     (&token[..dot], sig)
 }

@@ -10,18 +10,22 @@
 // slicing, no panic!/unreachable! outside tests (docs/panic-review.md lists what
 // remains and why it cannot fire).
 
-pub mod alg;
-pub mod base64url;
-pub mod claims;
-pub mod encode;
-pub mod error;
-pub mod json;
-pub mod keys;
-pub mod legacy;
-pub mod quote;
-pub mod signature;
-pub mod token;
-pub mod verifier;
+// Every module is private: what the outside may use is re-exported below,
+// so the compiler reports whatever nothing uses.
+//
+// The callers: 3.0's verify and encode, 2.0's decode, the verifier.
+mod api;
+// The one verification, step by step: split → header → key → signature →
+// claims → value (the key and signature steps also serve signing).
+mod keys;
+mod pipeline;
+mod signature;
+// What every step shares: the algorithm table, the errors, the formats.
+mod alg;
+mod base64url;
+mod error;
+mod json;
+mod quote;
 
 #[cfg(any(
     feature = "lua51",
@@ -38,13 +42,55 @@ pub mod verifier;
 )]
 mod lua;
 
-pub use alg::Algorithm;
-pub use claims::Accepted;
-pub use encode::encode;
-pub use error::Error;
-pub use legacy::decode;
-pub use token::{verify_3_0, MAX_TOKEN_LEN};
-pub use verifier::{inspect_unverified, Options, Verifier};
+// The API: what a Rust caller (and the CLI) needs.
+pub use alg::{Algorithm, Curve};
+pub use api::v2::decode;
+pub use api::v3::{encode, verify_3_0};
+pub use api::verifier::{inspect_unverified, Options, Verifier, MAX_JWKS_KEYS, MAX_LEEWAY};
+pub use error::{CritError, Error, OptionError};
+pub use keys::{KeyError, KeyKind, PemBodyError, Structure};
+pub use pipeline::claims::Accepted;
+pub use pipeline::{Decoded, MAX_TOKEN_LEN};
+
+/// What this workspace's other crates reach beyond the API: the CLI's key
+/// checks and message quoting, and the internals the fuzz targets, benches
+/// and integration tests drive directly. Not part of the API: no stability
+/// is promised, and nothing outside this repository should use it.
+#[doc(hidden)]
+pub mod internal {
+    pub use crate::alg::{Family, Hash};
+    pub use crate::quote::quoted;
+
+    /// The pipeline's steps, driven one by one.
+    pub mod pipeline {
+        pub use crate::pipeline::{decode_segments, split, verify, Keys, Policy};
+    }
+
+    /// Reading and classifying keys.
+    pub mod keys {
+        pub use crate::keys::{
+            asymmetric, cache_len, key_shape, parse, HmacSecret, Key, KeyShape, PublicKey, Signer,
+            KEY_CACHE_ENTRIES, KEY_CACHE_MAX_KEY_LEN, RSA_MAX_BITS, RSA_MIN_VERIFY_BITS,
+        };
+    }
+
+    /// The signature step and its primitives.
+    pub mod signature {
+        pub use crate::signature::{
+            hmac_tag, hmac_verify, rustcrypto_rsa_verify, sign, verify, verify_public,
+        };
+    }
+
+    /// base64url without padding (RFC 7515 §2).
+    pub mod base64url {
+        pub use crate::base64url::{decode, encode};
+    }
+
+    /// The strict JSON reader and the canonical writer.
+    pub mod json {
+        pub use crate::json::{parse_object, parse_value, scan_object, to_canonical, MAX_DEPTH};
+    }
+}
 
 /// Helpers shared by the unit tests.
 #[cfg(test)]

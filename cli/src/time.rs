@@ -1,6 +1,15 @@
 //! Durations on the command line and times for people: `90s`, `1h30m`,
 //! `2026-11-22 20:50:24 UTC`, `in 55m`. No time-zone database: dates are UTC.
 
+/// Seconds since the Unix epoch, as the module's `os.time()` clock reads
+/// them (before 1970: negative).
+pub fn now() -> i64 {
+    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
+    }
+}
+
 /// Seconds in a duration written as `90`, `90s`, `15m`, `1h`, `7d`, `2w` or
 /// a sum such as `1h30m`; a leading `-` makes it negative. At most ten years.
 pub fn parse_duration(text: &str) -> Result<i64, String> {

@@ -7,10 +7,11 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use luajwtjitsi::alg::Algorithm;
-use luajwtjitsi::json::{self, MAX_DEPTH};
-use luajwtjitsi::keys::Key;
-use luajwtjitsi::{encode, signature, token};
+use luajwtjitsi::encode;
+use luajwtjitsi::internal::json::{self, MAX_DEPTH};
+use luajwtjitsi::internal::keys::Key;
+use luajwtjitsi::internal::{pipeline, signature};
+use luajwtjitsi::Algorithm;
 use luajwtjitsi_fuzz::{key_named, pick, KeyChoice};
 use serde_json::{Map, Number, Value};
 
@@ -79,10 +80,10 @@ fuzz_target!(|input: Input| {
     let key = input.key.bytes(&default_key);
     let payload = map(&input.payload);
     let header = input.header.as_deref().map(map);
-    let Ok(text) = encode::encode(&payload, &key, alg, header.as_ref()) else {
+    let Ok(text) = encode(&payload, &key, alg, header.as_ref()) else {
         return;
     };
-    let seg = token::split(text.as_bytes()).expect("encode made a token split refuses");
+    let seg = pipeline::split(text.as_bytes()).expect("encode made a token split refuses");
     let payload_value = Value::Object(payload);
     if depth(&payload_value) > MAX_DEPTH
         || header
@@ -92,7 +93,7 @@ fuzz_target!(|input: Input| {
         // Deeper than the parser's limit: encode writes it, verify refuses it.
         return;
     }
-    let decoded = token::decode_segments(&seg).expect("encode made a token decode refuses");
+    let decoded = pipeline::decode_segments(&seg).expect("encode made a token decode refuses");
     assert_eq!(
         decoded.header.get("typ"),
         Some(&Value::String("JWT".into()))

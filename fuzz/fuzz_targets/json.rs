@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use luajwtjitsi::{base64url, json};
+use luajwtjitsi::internal::{base64url, json};
 
 fuzz_target!(|data: &[u8]| {
     if let Some(value) = json::parse_value(data) {

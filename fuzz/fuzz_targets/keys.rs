@@ -19,9 +19,9 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use luajwtjitsi::alg::{Algorithm, Family};
-use luajwtjitsi::base64url;
-use luajwtjitsi::keys::{self, Key, KeyShape, PublicKey};
+use luajwtjitsi::internal::base64url;
+use luajwtjitsi::internal::keys::{self, Key, KeyShape, PublicKey};
+use luajwtjitsi::{internal::Family, Algorithm};
 use luajwtjitsi_fuzz::{dressed, key_files, pick, ByteOp, Dress, Leaf};
 use std::sync::OnceLock;
 

@@ -17,10 +17,11 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use luajwtjitsi::alg::{Algorithm, Family};
-use luajwtjitsi::claims::Accepted;
-use luajwtjitsi::keys::{self, Key, KeyShape};
-use luajwtjitsi::{base64url, legacy, signature, token};
+use luajwtjitsi::internal::keys::{self, Key, KeyShape};
+use luajwtjitsi::internal::{base64url, signature};
+use luajwtjitsi::Accepted;
+use luajwtjitsi::{decode, verify_3_0};
+use luajwtjitsi::{internal::Family, Algorithm};
 use luajwtjitsi_fuzz::{pick, seeds, AlgChoice, KeyChoice, Leaf, Token, TokenOp};
 use serde_json::Value;
 
@@ -80,8 +81,8 @@ fuzz_target!(|input: Input| {
         audiences: audiences.as_deref(),
     };
 
-    let verified = token::verify_3_0(&text, &alg_name, &key, accepted, now);
-    let decoded = legacy::decode(&text, &key, now);
+    let verified = verify_3_0(&text, &alg_name, &key, accepted, now);
+    let decoded = decode(&text, &key, now);
     if verified.is_ok() || decoded.is_ok() {
         let header = luajwtjitsi::inspect_unverified(&text)
             .expect("accepted a token whose header does not decode")

@@ -10,8 +10,8 @@
 #![forbid(unsafe_code)]
 
 use arbitrary::Arbitrary;
-use luajwtjitsi::alg::Algorithm;
-use luajwtjitsi::base64url;
+use luajwtjitsi::internal::base64url;
+use luajwtjitsi::Algorithm;
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -231,8 +231,7 @@ impl Leaf {
 
 /// Member names worth editing, then anything.
 const NAMES: &[&str] = &[
-    "alg", "typ", "kid", "exp", "nbf", "iat", "iss", "aud", "sub", "room", "context", "crit",
-    "b64",
+    "alg", "typ", "kid", "exp", "nbf", "iat", "iss", "aud", "sub", "room", "context", "crit", "b64",
 ];
 
 /// A member name: a registered one or arbitrary text.
@@ -538,9 +537,7 @@ pub fn text_key_files() -> &'static [Vec<u8>] {
         key_files()
             .iter()
             .filter(|k| {
-                k.starts_with(b"-----BEGIN")
-                    || k.starts_with(b"{")
-                    || ssh_key_files().contains(k)
+                k.starts_with(b"-----BEGIN") || k.starts_with(b"{") || ssh_key_files().contains(k)
             })
             .cloned()
             .collect()

@@ -22,8 +22,6 @@ pub struct Jwk<S> {
     pub kid: Option<String>,
     /// `alg`, when given: the only algorithm the key may be used with.
     pub alg: Option<String>,
-    /// `use`, when given (`"sig"` for signing keys).
-    pub usage: Option<String>,
     /// The key itself.
     pub material: Material<S>,
 }
@@ -85,10 +83,9 @@ pub fn parse<S>(
         other => return Err(KeyError::UnsupportedKty(other.to_owned())),
     };
     let alg = text("alg")?;
-    let usage = text("use")?;
     // RFC 7517 §4.2: "sig" keys verify signatures; a key for another use
     // is refused on every path (a JWKS leaves such keys out first).
-    if usage.as_deref().is_some_and(|u| u != "sig") {
+    if text("use")?.is_some_and(|u| u != "sig") {
         return Err(KeyError::UseNotSig);
     }
     let material = match material {
@@ -98,7 +95,6 @@ pub fn parse<S>(
     Ok(Jwk {
         kid: text("kid")?,
         alg,
-        usage,
         material,
     })
 }

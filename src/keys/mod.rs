@@ -28,12 +28,9 @@ mod set;
 mod shape;
 mod ssh;
 
-pub use crate::alg::Curve;
-pub use asymmetric::{
-    AsymmetricKey, PublicKey, Signer, RSA_MAX_BITS, RSA_MIN_SIGN_BITS, RSA_MIN_VERIFY_BITS,
-};
+pub use asymmetric::{PublicKey, Signer, RSA_MAX_BITS, RSA_MIN_VERIFY_BITS};
 pub use cache::{cache_len, KEY_CACHE_ENTRIES, KEY_CACHE_MAX_KEY_LEN};
 pub use classify::{asymmetric, key_shape, parse, Bound, HmacSecret, Key};
 pub use error::{KeyError, KeyKind, PemBodyError, Structure};
 pub use set::{KeySet, MAX_JWKS_KEYS};
-pub use shape::{without_bom, KeyShape};
+pub use shape::KeyShape;

@@ -32,3 +32,12 @@ pub fn fail4(lua: &Lua, err: impl ToString) -> mlua::Result<MultiValue> {
 pub fn one(value: Value) -> mlua::Result<MultiValue> {
     Ok(MultiValue::from_vec(vec![value]))
 }
+
+/// Seconds since the Unix epoch, as Lua's `os.time()` gives them: the
+/// binding's clock, read once per call.
+pub(crate) fn now() -> i64 {
+    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
+    }
+}

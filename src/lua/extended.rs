@@ -1,13 +1,12 @@
 //! The extended Lua API: `verifier{...}` and `inspect(token)`. Options are
-//! read and checked here, once; the work is [`crate::verifier`]'s. Like the
+//! read and checked here, once; the work is [`crate::api::verifier`]'s. Like the
 //! 3.0 functions, nothing here raises on bad input: `nil, message` instead.
 
-use super::calls::{arg, fail, one};
+use super::calls::{arg, fail, now, one};
 use super::convert::{self, whole};
 use super::error::{ArgError, OptionArg};
 use crate::alg::Algorithm;
-use crate::token;
-use crate::verifier::{self, Options, Verifier};
+use crate::api::verifier::{self, Options, Verifier};
 use mlua::{AnyUserData, Function, Lua, MetaMethod, MultiValue, Table, UserData, Value};
 
 /// Where a verifier's clock comes from.
@@ -185,7 +184,7 @@ fn verify_method(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
         return fail(lua, ArgError::Token);
     };
     let now = match &this.now {
-        Now::Clock => token::now(),
+        Now::Clock => now(),
         Now::Fixed(t) => *t,
         Now::Func(f) => match f.call::<Value>(()) {
             Ok(v) => match whole(&v) {

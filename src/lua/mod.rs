@@ -12,10 +12,11 @@ mod fallback;
 mod raw_claims;
 
 use crate::alg::Algorithm;
-use crate::claims::Accepted;
+use crate::api::v2;
+use crate::api::v3;
 use crate::error::Error;
-use crate::token::{self, Keys, Policy};
-use crate::{encode, legacy};
+use crate::pipeline::claims::Accepted;
+use crate::pipeline::{self, Keys, Policy};
 use calls::{arg, fail, fail4, one};
 use error::ArgError;
 use mlua::{Lua, MultiValue, Table, Value};
@@ -94,9 +95,9 @@ fn verify_lua(lua: &Lua, args: &MultiValue, now: Option<i64>) -> mlua::Result<Mu
     let Some(alg) = Algorithm::from_name(&alg.as_bytes()) else {
         return fail(lua, Error::AlgorithmNotSupported);
     };
-    let now = now.unwrap_or_else(token::now);
+    let now = now.unwrap_or_else(calls::now);
     let policy = Policy::v3(alg, accepted);
-    match token::verify(
+    match pipeline::verify(
         &token.as_bytes(),
         &policy,
         Keys::Bytes(&key.as_bytes()),
@@ -155,7 +156,7 @@ fn encode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let mut payload_json = Vec::with_capacity(512);
     let result = header_written
         .and_then(|()| convert::write_object_table(&mut payload_json, payload, "a payload"))
-        .and_then(|()| encode::sign_parts(&header_json, &payload_json, alg, &key.as_bytes()));
+        .and_then(|()| v3::sign_parts(&header_json, &payload_json, alg, &key.as_bytes()));
     match result {
         Ok(token) => one(Value::String(lua.create_string(token)?)),
         Err(e) => fail(lua, e),
@@ -174,7 +175,7 @@ fn decode_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let Value::String(key) = arg(&args, 1) else {
         return fail(lua, ArgError::SecondString);
     };
-    match legacy::decode(&token.as_bytes(), &key.as_bytes(), token::now()) {
+    match v2::decode(&token.as_bytes(), &key.as_bytes(), calls::now()) {
         Ok(claims) => one(Value::Table(convert::object_to_lua(lua, &claims)?)),
         Err(e) => fail(lua, e),
     }
@@ -198,7 +199,7 @@ fn parse_token(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
         return fail4(lua, ArgError::Token);
     };
     let bytes = s.as_bytes();
-    let decoded = match token::split(&bytes).and_then(|seg| token::decode_segments(&seg)) {
+    let decoded = match pipeline::split(&bytes).and_then(|seg| pipeline::decode_segments(&seg)) {
         Ok(d) => d,
         Err(e) => return fail4(lua, e),
     };
@@ -215,7 +216,7 @@ fn strip_signature(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
         return fail4(lua, ArgError::Token);
     };
     let bytes = s.as_bytes();
-    match token::split(&bytes) {
+    match pipeline::split(&bytes) {
         Ok(seg) => one(Value::String(lua.create_string(seg.signing_input)?)),
         Err(e) => fail4(lua, e),
     }

@@ -3,11 +3,11 @@
 #![forbid(unsafe_code)]
 
 use crate::error::Error;
-use crate::token::{self, Keys, Policy};
+use crate::pipeline::{self, Keys, Policy};
 use serde_json::{Map, Value};
 
 /// Verify `token` with `key`, taking the algorithm from the token's header,
-/// at time `now`: [`token::verify`] under [`Policy::legacy`]. The key
+/// at time `now`: [`pipeline::verify`] under [`Policy::legacy`]. The key
 /// decides which algorithms are allowed: a secret only HS*, an RSA key RS*
 /// and PS*, an EC key its curve's ES*, an Ed25519 key EdDSA (an ES* of
 /// another curve is `Invalid alg`). That closes the HS/RS confusion 2.0's
@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 /// this always verifies. COMPAT(decode-key-family): the key's family limits
 /// the header's alg.
 pub fn decode(token_text: &[u8], key: &[u8], now: i64) -> Result<Map<String, Value>, Error> {
-    token::verify(token_text, &Policy::legacy(), Keys::Bytes(key), now)?
+    pipeline::verify(token_text, &Policy::legacy(), Keys::Bytes(key), now)?
         .claims()
         .map_err(Error::into_legacy)
 }
@@ -27,7 +27,7 @@ pub fn decode(token_text: &[u8], key: &[u8], now: i64) -> Result<Map<String, Val
 mod tests {
     use super::*;
     use crate::alg::Algorithm;
-    use crate::encode::encode;
+    use crate::api::v3::encode;
     use serde_json::json;
 
     const NOW: i64 = 1_700_000_000;

@@ -1,11 +1,32 @@
-//! `encode`: canonical header and payload, signed (docs/contract.md §3).
+//! luajwtjitsi 3.0's API for Rust callers: [`verify_3_0`] (the pipeline
+//! with the caller's one algorithm) and `encode` (canonical header and
+//! payload, signed; docs/contract.md §3).
 #![forbid(unsafe_code)]
 
 use crate::alg::{Algorithm, Family};
 use crate::error::Error;
 use crate::keys::Key;
+use crate::pipeline::claims::Accepted;
+use crate::pipeline::{self, Keys, Policy};
 use crate::{base64url, json, signature};
 use serde_json::{Map, Value};
+
+/// `verify(token, expectedAlgo, key, acceptedIssuers, acceptedAudiences)`
+/// at time `now` (whole seconds since the epoch), for Rust callers: the
+/// claims as a map. The algorithm is the caller's, never the token's; `key`
+/// is an HMAC secret for HS*, and a PEM or DER key or certificate otherwise
+/// (docs/contract.md §5). `Algorithm not supported` when `expected_alg` is not a
+/// name this module knows.
+pub fn verify_3_0(
+    token: &[u8],
+    expected_alg: &[u8],
+    key: &[u8],
+    accepted: Accepted<'_>,
+    now: i64,
+) -> Result<Map<String, Value>, Error> {
+    let alg = Algorithm::from_name(expected_alg).ok_or(Error::AlgorithmNotSupported)?;
+    pipeline::verify(token, &Policy::v3(alg, accepted), Keys::Bytes(key), now)?.claims()
+}
 
 /// Sign already-serialised header and payload JSON with `alg` and `key`,
 /// giving `b64(header).b64(payload).b64(signature)`.

@@ -1,14 +1,14 @@
 //! The extended API's reusable verifier: options checked once, keys parsed
 //! once into a [`KeySet`] (a JWKS chosen from by the token's `kid`), then
-//! the one pipeline, [`token::verify`], with leeway, required claims and a
+//! the one pipeline, [`pipeline::verify`], with leeway, required claims and a
 //! configurable `typ`. Also the explicitly unverified [`inspect_unverified`].
 #![forbid(unsafe_code)]
 
 use crate::alg::Algorithm;
-use crate::claims::Accepted;
 use crate::error::{Error, OptionError};
 use crate::keys::KeySet;
-use crate::token::{self, AlgRule, Decoded, Keys, Messages, Policy, Verified};
+use crate::pipeline::claims::Accepted;
+use crate::pipeline::{self, AlgRule, Decoded, Keys, Messages, Policy, Verified};
 use serde_json::{Map, Value};
 
 /// Largest leeway accepted, in seconds (one hour). Clock skew is seconds;
@@ -91,11 +91,11 @@ impl Verifier {
         })
     }
 
-    /// Verify `token` at time `now` (whole seconds): [`token::verify`] with
+    /// Verify `token` at time `now` (whole seconds): [`pipeline::verify`] with
     /// this verifier's policy and keys. The checks and messages are
     /// `verify`'s (docs/contract.md §2 rows 7-22), then each required claim
     /// (`'<name>' claim is missing`).
-    pub fn check(&self, token_text: &[u8], now: i64) -> Result<Verified, Error> {
+    pub(crate) fn check(&self, token_text: &[u8], now: i64) -> Result<Verified, Error> {
         let policy = Policy {
             algs: AlgRule::OneOf(&self.algs),
             typ: self.typ.as_deref(),
@@ -107,7 +107,7 @@ impl Verifier {
             required: &self.required,
             messages: Messages::Current,
         };
-        token::verify(token_text, &policy, Keys::Set(&self.keys), now)
+        pipeline::verify(token_text, &policy, Keys::Set(&self.keys), now)
     }
 
     /// [`Verifier::check`], giving the claims as a map.
@@ -120,13 +120,13 @@ impl Verifier {
 /// signature, not `exp`, not the issuer. For display and debugging only;
 /// never base a decision on the result.
 pub fn inspect_unverified(token_text: &[u8]) -> Result<Decoded, Error> {
-    token::split(token_text).and_then(|s| token::decode_segments(&s))
+    pipeline::split(token_text).and_then(|s| pipeline::decode_segments(&s))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encode::encode;
+    use crate::api::v3::encode;
     use serde_json::json;
 
     const NOW: i64 = 1_700_000_000;

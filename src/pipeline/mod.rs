@@ -1,96 +1,30 @@
-//! The compact JWS token: splitting, decoding, and the one verification
-//! pipeline, [`verify`], in the order of docs/contract.md §2 (rows 6-22; rows 1-5
-//! are the binding's). 3.0's `verify`, 2.0's `decode` and `jwt.verifier`
-//! differ only in their [`Policy`] and where their [`Keys`] come from.
+//! The one verification pipeline, [`verify`], in the order of
+//! docs/contract.md §2 (rows 6-22; rows 1-5 are the binding's):
+//!
+//! 1. [`split`]: three segments;
+//! 2. [`header`]: the header's `crit` and `b64`, then `typ` and the
+//!    algorithm by the [`Policy`]'s [`AlgRule`];
+//! 3. the key ([`crate::keys`]): from the call's bytes or a [`KeySet`];
+//! 4. the signature ([`crate::signature`]);
+//! 5. [`claims`]: the registered claims, then the required ones;
+//! 6. the value: [`Verified`], the payload's checked JSON text.
+//!
+//! Its callers ([`crate::api`]: 3.0's `verify`, 2.0's `decode`,
+//! `jwt.verifier`; the Lua binding and the CLI through them) differ only in
+//! their [`Policy`] and where their [`Keys`] come from.
 #![forbid(unsafe_code)]
 
+pub mod claims;
+pub mod header;
+pub mod split;
+
 use crate::alg::{Algorithm, Family};
-use crate::claims::{self, Accepted, Registered};
-use crate::error::{CritError, Error};
+use crate::error::Error;
 use crate::keys::{self, Key, KeySet, KeyShape};
 use crate::{base64url, json, signature};
+use claims::{Accepted, Registered};
 use serde_json::{Map, Value};
-
-/// Longest token accepted, in bytes. Longer input is `Invalid token` before
-/// any decoding, so a megabyte of garbage costs one comparison. Real Jitsi
-/// tokens are well under 4 KiB; the contract asks for at least 64 KiB.
-pub const MAX_TOKEN_LEN: usize = 128 * 1024;
-
-/// The three raw (still base64url) segments of a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Segments<'a> {
-    /// First segment: the header.
-    pub header: &'a [u8],
-    /// Second segment: the payload.
-    pub payload: &'a [u8],
-    /// Third segment: the signature (may be empty).
-    pub signature: &'a [u8],
-    /// `header.payload`: the bytes the signature covers, exactly as sent.
-    pub signing_input: &'a [u8],
-}
-
-/// Split `token` into exactly three `.`-separated segments, header and
-/// payload non-empty, the whole at most [`MAX_TOKEN_LEN`] bytes.
-/// COMPAT(token-shape): 3.0 dropped empty segments and also split on `\`; this does not.
-pub fn split(token: &[u8]) -> Result<Segments<'_>, Error> {
-    if token.len() > MAX_TOKEN_LEN {
-        return Err(Error::InvalidToken);
-    }
-    // memchr scans a word or a vector at a time; every byte must still be
-    // looked at, since a third dot anywhere makes the token invalid.
-    let mut dots = memchr::memchr_iter(b'.', token);
-    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
-        return Err(Error::InvalidToken);
-    };
-    // The dots are in bounds and first < second, so these cannot fail; they
-    // are checked so that no input can reach a slicing panic.
-    let (Some(header), Some(payload), Some(signature), Some(signing_input)) = (
-        token.get(..first),
-        token.get(first + 1..second),
-        token.get(second + 1..),
-        token.get(..second),
-    ) else {
-        return Err(Error::InvalidToken);
-    };
-    let segments = Segments {
-        header,
-        payload,
-        signature,
-        signing_input,
-    };
-    if segments.header.is_empty() || segments.payload.is_empty() {
-        return Err(Error::InvalidToken);
-    }
-    Ok(segments)
-}
-
-/// A token whose segments decoded: two JSON objects and the signature bytes.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Decoded {
-    /// The JOSE header.
-    pub header: Map<String, Value>,
-    /// The claims.
-    pub payload: Map<String, Value>,
-    /// The raw signature.
-    pub signature: Vec<u8>,
-}
-
-/// Decode the segments (rows 8-10): header, then payload, then signature.
-/// Nothing is verified.
-pub fn decode_segments(segments: &Segments<'_>) -> Result<Decoded, Error> {
-    let header = base64url::decode(segments.header)
-        .and_then(|bytes| json::parse_object(&bytes))
-        .ok_or(Error::InvalidHeader)?;
-    let payload = base64url::decode(segments.payload)
-        .and_then(|bytes| json::parse_object(&bytes))
-        .ok_or(Error::InvalidBody)?;
-    let signature = base64url::decode(segments.signature).ok_or(Error::InvalidSignature)?;
-    Ok(Decoded {
-        header,
-        payload,
-        signature,
-    })
-}
+pub use split::{decode_segments, split, Decoded, MAX_TOKEN_LEN};
 
 /// Which algorithms a token may use: the one choice that differs between
 /// 3.0's `verify`, 2.0's `decode` and the extended API's verifier.
@@ -175,8 +109,6 @@ pub enum Keys<'a> {
 /// A token whose signature and claims held.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
-    /// The algorithm it was verified with.
-    pub alg: Algorithm,
     payload: Vec<u8>,
 }
 
@@ -224,7 +156,7 @@ fn pipeline(
     let [typ, header_alg, kid, crit, b64] =
         json::scan_object(&header, ["typ", "alg", "kid", "crit", "b64"])
             .ok_or(Error::InvalidHeader)?;
-    check_critical(&header, crit.as_ref(), b64.as_ref()).map_err(Error::CriticalHeader)?;
+    header::check_critical(&header, crit.as_ref(), b64.as_ref()).map_err(Error::CriticalHeader)?;
     let payload = base64url::decode(segments.payload).ok_or(Error::InvalidBody)?;
     let mut registered = [const { None }; 5];
     let required: Vec<&str> = policy.required.iter().map(String::as_str).collect();
@@ -283,58 +215,7 @@ fn pipeline(
     {
         return Err(Error::ClaimMissing(missing.clone()));
     }
-    Ok(Verified { alg, payload })
-}
-
-/// The header parameters RFC 7515 §4.1 defines, which `crit` must not
-/// list (RFC 7518 defines none for JWS).
-const REGISTERED_HEADER: [&str; 11] = [
-    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit",
-];
-
-/// Row 8, after the header parsed: `crit` and `b64`. This module processes
-/// no JWS extension, so a header with `crit` is refused on every path
-/// (RFC 7515 §4.1.11: a recipient that does not understand a listed name
-/// must refuse the JWS), and so is `b64` other than `true` (RFC 7797 §7:
-/// JWTs never use the unencoded payload). The reason names the first
-/// parameter at fault. Checked before the payload, as part of the header:
-/// a token that asks for an extension is not read further. `header` is the
-/// decoded header JSON, parsed whole only when `crit` is present.
-/// COMPAT(crit-header): 3.0 ignored `crit` and `b64`, so it accepted tokens
-/// RFC 7515 and RFC 7797 call invalid (`crit:["exp"]` with an expired
-/// header `exp`, `b64:false`); Jitsi's token servers never send either.
-fn check_critical(
-    header: &[u8],
-    crit: Option<&Value>,
-    b64: Option<&Value>,
-) -> Result<(), CritError> {
-    if let Some(crit) = crit {
-        let names = match crit {
-            Value::Array(list) if !list.is_empty() => list,
-            _ => return Err(CritError::NotNames),
-        };
-        let all = json::parse_object(header).unwrap_or_default();
-        for name in names {
-            let Value::String(name) = name else {
-                return Err(CritError::NotNames);
-            };
-            if REGISTERED_HEADER.contains(&name.as_str()) {
-                return Err(CritError::Registered(name.clone()));
-            }
-            if !all.contains_key(name) {
-                return Err(CritError::Absent(name.clone()));
-            }
-        }
-        // Well formed: its first name is an extension this module does not
-        // process (none is), so the token is refused.
-        if let Some(Value::String(first)) = names.first() {
-            return Err(CritError::NotProcessed(first.clone()));
-        }
-    }
-    if b64.is_some_and(|v| *v != Value::Bool(true)) {
-        return Err(CritError::UnencodedPayload);
-    }
-    Ok(())
+    Ok(Verified { payload })
 }
 
 /// 2.0's rule: whether the family of the key in `bytes` allows `alg`.
@@ -350,36 +231,12 @@ fn family_allows(bytes: &[u8], alg: Algorithm) -> Result<bool, Error> {
     Ok(Key::Asymmetric(parsed).bind(alg).is_ok())
 }
 
-/// `verify(token, expectedAlgo, key, acceptedIssuers, acceptedAudiences)`
-/// at time `now` (whole seconds since the epoch), for Rust callers: the
-/// claims as a map. The algorithm is the caller's, never the token's; `key`
-/// is an HMAC secret for HS*, and a PEM or DER key or certificate otherwise
-/// (docs/contract.md §5). `Algorithm not supported` when `expected_alg` is not a
-/// name this module knows.
-pub fn verify_3_0(
-    token: &[u8],
-    expected_alg: &[u8],
-    key: &[u8],
-    accepted: Accepted<'_>,
-    now: i64,
-) -> Result<Map<String, Value>, Error> {
-    let alg = Algorithm::from_name(expected_alg).ok_or(Error::AlgorithmNotSupported)?;
-    verify(token, &Policy::v3(alg, accepted), Keys::Bytes(key), now)?.claims()
-}
-
-/// Seconds since the Unix epoch, as Lua's `os.time()` gives them.
-pub fn now() -> i64 {
-    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encode::encode;
-    use crate::verifier::{Options, Verifier};
+    use crate::api::v2::decode;
+    use crate::api::v3::{encode, verify_3_0};
+    use crate::api::verifier::{Options, Verifier};
     use serde_json::json;
 
     const NOW: i64 = 1_700_000_000;
@@ -408,7 +265,7 @@ mod tests {
                 Accepted::default(),
                 NOW,
             )),
-            say(crate::legacy::decode(token.as_bytes(), b"sekr1t", NOW)),
+            say(decode(token.as_bytes(), b"sekr1t", NOW)),
             say(v.verify(token.as_bytes(), NOW)),
         ]
     }

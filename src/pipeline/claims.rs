@@ -3,7 +3,7 @@
 #![forbid(unsafe_code)]
 
 use crate::error::Error;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// What the caller accepts for `iss` and `aud`. `None` skips the check; an
 /// empty list accepts nothing; an entry `"*"` accepts any value.
@@ -99,27 +99,6 @@ impl Registered {
             aud,
         }
     }
-
-    /// From a claims map (copies the five members).
-    pub fn from_map(claims: &Map<String, Value>) -> Registered {
-        Registered::from_values(Registered::NAMES.map(|name| claims.get(name).cloned()))
-    }
-}
-
-/// Check `exp`, `nbf`, `iss` and `aud` of `claims` at time `now` (seconds),
-/// with no leeway, as 3.0 did.
-pub fn check(claims: &Map<String, Value>, now: i64, accepted: Accepted<'_>) -> Result<(), Error> {
-    check_registered(&Registered::from_map(claims), now, accepted, 0)
-}
-
-/// [`check`] with `leeway` seconds of clock skew allowed on both sides.
-pub fn check_with_leeway(
-    claims: &Map<String, Value>,
-    now: i64,
-    accepted: Accepted<'_>,
-    leeway: i64,
-) -> Result<(), Error> {
-    check_registered(&Registered::from_map(claims), now, accepted, leeway)
 }
 
 /// The claim checks in docs/contract.md §2's order (rows 15-22): the `exp` and
@@ -229,10 +208,27 @@ fn same(a: &Value, b: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Map};
 
     fn claims(v: Value) -> Map<String, Value> {
         v.as_object().cloned().unwrap()
+    }
+
+    /// The checks on a claims map's five registered members, with no leeway.
+    fn check(claims: &Map<String, Value>, now: i64, accepted: Accepted<'_>) -> Result<(), Error> {
+        check_with_leeway(claims, now, accepted, 0)
+    }
+
+    /// [`check`] with `leeway` seconds.
+    fn check_with_leeway(
+        claims: &Map<String, Value>,
+        now: i64,
+        accepted: Accepted<'_>,
+        leeway: i64,
+    ) -> Result<(), Error> {
+        let registered =
+            Registered::from_values(Registered::NAMES.map(|name| claims.get(name).cloned()));
+        check_registered(&registered, now, accepted, leeway)
     }
 
     #[test]
