@@ -256,7 +256,7 @@ const _: () = {
     }
     assert!(
         Algorithm::EdDSA as usize + 1 == ALGORITHMS.len(),
-        "an Algorithm has no row"
+        "ALGORITHMS must end with the row of Algorithm's last variant, named here"
     );
     let mut i = 0;
     while i < CURVES.len() {
@@ -268,7 +268,7 @@ const _: () = {
     }
     assert!(
         Curve::P521 as usize + 1 == CURVES.len(),
-        "a Curve has no row"
+        "CURVES must end with the row of Curve's last variant, named here"
     );
 };
 

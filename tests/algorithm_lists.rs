@@ -28,7 +28,11 @@ fn python_list(text: &str, start: &str) -> Vec<String> {
     let from = text.find(start).expect("the list's assignment");
     let list = &text[from..];
     let list = &list[..list.find(']').expect("the list's end")];
-    list.split('"').skip(1).step_by(2).map(str::to_owned).collect()
+    list.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
