@@ -1,5 +1,5 @@
 //! The JWS algorithms and elliptic curves this module knows, each as one
-//! row of a table ([`ALGORITHMS`], [`CURVES`]) where every fact is written
+//! row of a table (`ALGORITHMS`, `CURVES`) where every fact is written
 //! once: an algorithm's name, family, hash, curve and padding; a curve's
 //! JWK `crv`, OID, field length, SSH name and AWS-LC algorithms. The key
 //! readers and the signature code look facts up here.
@@ -12,7 +12,7 @@
 use aws_lc_rs::signature as rs;
 use der::asn1::ObjectIdentifier;
 
-/// An elliptic curve a key can be on: one per row of [`CURVES`].
+/// An elliptic curve a key can be on: one per row of `CURVES`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Curve {
     /// NIST P-256 (ES256).
@@ -120,7 +120,7 @@ impl Curve {
     }
 }
 
-/// A supported JWS algorithm: one per row of [`ALGORITHMS`]. `none` is
+/// A supported JWS algorithm: one per row of `ALGORITHMS`. `none` is
 /// never one of them: the caller always names the algorithm and the
 /// token's header must match it exactly.
 ///
@@ -273,7 +273,7 @@ const _: () = {
 };
 
 impl Algorithm {
-    /// Every supported algorithm, in [`ALGORITHMS`]' order.
+    /// Every supported algorithm, in `ALGORITHMS`' order.
     #[allow(
         clippy::indexing_slicing,
         reason = "evaluated at compile time: an index out of range fails the build"
