@@ -11,7 +11,8 @@
 #                             root's every target, the Lua 5.4 module build
 #                             and jitsi-jwt
 #   scripts/check.sh test     cargo test for the root (unit tests, vectors,
-#                             Wycheproof, limits, COMPAT tags, module graph)
+#                             Wycheproof, limits, COMPAT tags, module graph,
+#                             algorithm lists)
 #                             and jitsi-jwt, then the binding's unit tests
 #                             against a vendored Lua 5.4 (for this test build
 #                             only; shipped builds never embed a Lua)

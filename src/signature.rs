@@ -1,7 +1,7 @@
 //! Signing and verifying the JWS signing input, per algorithm family.
 //! HMAC comes from RustCrypto's `hmac`/`sha2` (constant-time tag comparison);
-//! RSA, ECDSA (P-256, P-384, P-521) and Ed25519 from AWS-LC through
-//! `aws-lc-rs`; RS384 and PS* verification under 2048 bits, which aws-lc-rs
+//! RSA, ECDSA (each curve's AWS-LC algorithms are in `alg`'s table) and
+//! Ed25519 from AWS-LC through `aws-lc-rs`; RS384 and PS* verification under 2048 bits, which aws-lc-rs
 //! has no parameters for, from RustCrypto's `rsa` ([`rustcrypto_rsa_verify`]).
 #![forbid(unsafe_code)]
 
@@ -88,20 +88,15 @@ fn sign_with(alg: Algorithm, signer: &Signer, msg: &[u8]) -> Result<Vec<u8>, Key
 /// signature, a wrong length, or a zero `r` or `s` fails before any
 /// arithmetic (AWS-LC refuses them too; this makes it explicit).
 pub fn ecdsa_verify(curve: Curve, point: &[u8], msg: &[u8], sig: &[u8]) -> bool {
-    let len = curve.field_len();
-    if sig.len() != 2 * len {
+    if sig.len() != curve.signature_len() {
         return false;
     }
+    let len = curve.field_len();
     let (r, s) = sig.split_at(len);
     if r.iter().all(|&b| b == 0) || s.iter().all(|&b| b == 0) {
         return false;
     }
-    let alg: &'static rs::EcdsaVerificationAlgorithm = match curve {
-        Curve::P256 => &rs::ECDSA_P256_SHA256_FIXED,
-        Curve::P384 => &rs::ECDSA_P384_SHA384_FIXED,
-        Curve::P521 => &rs::ECDSA_P521_SHA512_FIXED,
-    };
-    rs::UnparsedPublicKey::new(alg, point)
+    rs::UnparsedPublicKey::new(curve.row().verification, point)
         .verify(msg, sig)
         .is_ok()
 }

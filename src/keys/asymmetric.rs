@@ -77,7 +77,7 @@ impl std::fmt::Debug for PrivatePart {
 pub enum Signer {
     /// RSA (RS* and PS*), [`RSA_MIN_SIGN_BITS`] to [`RSA_MAX_BITS`].
     Rsa(aws_lc_rs::rsa::KeyPair),
-    /// ECDSA on P-256, P-384 or P-521.
+    /// ECDSA on a curve of `alg`'s table.
     Ecdsa(aws_lc_rs::signature::EcdsaKeyPair),
     /// Ed25519.
     Ed25519(aws_lc_rs::signature::Ed25519KeyPair),
@@ -201,12 +201,7 @@ fn build_signer(public: &PublicKey, private: Option<&PrivatePart>) -> Result<Sig
             })
         }
         (PublicKey::Ec { curve, point }, PrivatePart::EcScalar(scalar)) => {
-            let alg = match curve {
-                Curve::P256 => &rs::ECDSA_P256_SHA256_FIXED_SIGNING,
-                Curve::P384 => &rs::ECDSA_P384_SHA384_FIXED_SIGNING,
-                Curve::P521 => &rs::ECDSA_P521_SHA512_FIXED_SIGNING,
-            };
-            rs::EcdsaKeyPair::from_private_key_and_public_key(alg, scalar, point)
+            rs::EcdsaKeyPair::from_private_key_and_public_key(curve.row().signing, scalar, point)
                 .map(Signer::Ecdsa)
                 .map_err(|e| KeyError::EcRejected {
                     reason: e.to_string(),

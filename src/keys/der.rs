@@ -1,6 +1,7 @@
 //! DER key structures, read by RustCrypto's maintained parsers (`spki`,
 //! `pkcs1`, `pkcs8`, `sec1`, `x509-cert`): which structure applies, the
-//! supported algorithms and curves, and the RSA size and exponent rules.
+//! supported key algorithms (the curves come from `alg`'s table), and the
+//! RSA size and exponent rules.
 #![forbid(unsafe_code)]
 
 use super::asymmetric::{AsymmetricKey, PrivatePart, PublicKey, RSA_MAX_BITS, RSA_MIN_VERIFY_BITS};
@@ -11,9 +12,6 @@ use der::Decode;
 
 const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const OID_EC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-const OID_P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
-const OID_P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 
 /// The first DER element of `bytes` when it is a SEQUENCE (every key and
@@ -125,14 +123,10 @@ fn public_from_spki(
     }
 }
 
+/// The curve a named-curve OID stands for, from `alg`'s table of curves.
 fn curve(oid: Option<ObjectIdentifier>) -> Result<Curve, KeyError> {
-    match oid {
-        Some(OID_P256) => Ok(Curve::P256),
-        Some(OID_P384) => Ok(Curve::P384),
-        Some(OID_P521) => Ok(Curve::P521),
-        Some(other) => Err(KeyError::UnsupportedCurve(other)),
-        None => Err(KeyError::NoNamedCurve),
-    }
+    let oid = oid.ok_or(KeyError::NoNamedCurve)?;
+    Curve::from_oid(&oid).ok_or(KeyError::UnsupportedCurve(oid))
 }
 
 pub(crate) fn rsa_public(der: &[u8]) -> Result<AsymmetricKey, KeyError> {

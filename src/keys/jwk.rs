@@ -1,5 +1,5 @@
-//! JSON Web Keys (RFC 7517, RFC 7518 §6, RFC 8037): RSA, EC (P-256, P-384,
-//! P-521) and OKP (Ed25519) keys, public or private, and `oct` secrets for
+//! JSON Web Keys (RFC 7517, RFC 7518 §6, RFC 8037): RSA, EC (the curves of
+//! `alg`'s table) and OKP (Ed25519) keys, public or private, and `oct` secrets for
 //! the extended API. A JWK becomes the same [`AsymmetricKey`] a PEM would,
 //! so caching, the key-family rule and signing work unchanged. An `oct`
 //! key's `k` goes through the HMAC secret rule the caller passes in (the
@@ -141,13 +141,12 @@ fn rsa<S>(obj: &Map<String, Value>) -> Result<Material<S>, KeyError> {
 }
 
 fn ec<S>(obj: &Map<String, Value>) -> Result<Material<S>, KeyError> {
-    let curve = match obj.get("crv").and_then(Value::as_str) {
-        Some("P-256") => Curve::P256,
-        Some("P-384") => Curve::P384,
-        Some("P-521") => Curve::P521,
-        Some(other) => return Err(KeyError::UnsupportedJwkCurve(other.to_owned())),
-        None => return Err(KeyError::EcJwkNoCrv),
-    };
+    let crv = obj
+        .get("crv")
+        .and_then(Value::as_str)
+        .ok_or(KeyError::EcJwkNoCrv)?;
+    let curve =
+        Curve::from_jwk_name(crv).ok_or_else(|| KeyError::UnsupportedJwkCurve(crv.to_owned()))?;
     let len = curve.field_len();
     let mut point = Vec::with_capacity(1 + 2 * len);
     point.push(0x04);

@@ -371,12 +371,10 @@ fn public_from_wire(blob: &[u8]) -> Result<PublicKey, KeyError> {
     if certificate {
         wire.string().ok_or_else(malformed)?; // nonce
     }
-    let curve = match base {
-        b"ecdsa-sha2-nistp256" => Some((Curve::P256, &b"nistp256"[..])),
-        b"ecdsa-sha2-nistp384" => Some((Curve::P384, &b"nistp384"[..])),
-        b"ecdsa-sha2-nistp521" => Some((Curve::P521, &b"nistp521"[..])),
-        _ => None,
-    };
+    // RFC 5656 §6.1: the type is ecdsa-sha2-<the curve's SSH name>.
+    let curve = base
+        .strip_prefix(b"ecdsa-sha2-")
+        .and_then(|id| Some((Curve::from_ssh_name(id)?, id)));
     let key = match (base, curve) {
         (b"ssh-rsa", _) => {
             let e = wire.mpint().ok_or_else(malformed)?;

@@ -14,7 +14,7 @@ difference behind it (docs/contract.md §2, listed in DIFFERENCES below with the
 number of times each was seen); anything else fails and is printed with its
 seed so it can be replayed:
 
-  tests/differential/run.sh                 # seed 1, 3000 cases, all 13 algorithms
+  tests/differential/run.sh                 # seed 1, 3000 cases, every algorithm
   DIFF_SEED=7 DIFF_CASES=20000 tests/differential/run.sh
 """
 

@@ -32,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 KEYS_DIR = os.path.join(ROOT, "tests", "vectors", "keys")
 
 # ---------------------------------------------------------------------------
-# Algorithms: all thirteen.
+# Algorithms: every one in src/alg.rs's table (ALGORITHMS).
 ALGORITHMS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
               "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
 # Algorithms whose signatures are deterministic (byte-identical re-encoding).

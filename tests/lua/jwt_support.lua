@@ -594,7 +594,7 @@ function S.run_isolated(chunk)
   return out
 end
 
--- The 13 algorithm names of the vectors, in the order specs report them.
+-- The algorithm names of the vectors, in the order specs report them.
 S.ALGS = {
   "HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
   "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
