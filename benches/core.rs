@@ -9,6 +9,7 @@
 
 use divan::{black_box, Bencher};
 use luajwtjitsi::alg::{Algorithm, Hash};
+use luajwtjitsi::claims::ClaimRules;
 use luajwtjitsi::token::{Keys, Policy};
 use luajwtjitsi::{base64url, json, signature, token, Accepted};
 use serde_json::{json as j, Map, Value};
@@ -110,7 +111,8 @@ fn hs256_token_verify(b: Bencher) {
         issuers: Some(&iss),
         audiences: Some(&aud),
     };
-    let policy = Policy::v3(Algorithm::HS256, accepted);
+    let rules = ClaimRules::accepting(accepted);
+    let policy = Policy::v3(Algorithm::HS256, &rules);
     b.bench(|| token::verify(black_box(&t), &policy, Keys::Bytes(SECRET), NOW).is_ok());
 }
 
@@ -145,6 +147,7 @@ fn rs256_verify_cached_key(b: Bencher) {
     let t = luajwtjitsi::encode(&claims(), &private, Algorithm::RS256, None)
         .map(String::into_bytes)
         .unwrap_or_default();
-    let policy = Policy::v3(Algorithm::RS256, Accepted::default());
+    let rules = ClaimRules::DEFAULT;
+    let policy = Policy::v3(Algorithm::RS256, &rules);
     b.bench(|| token::verify(black_box(&t), &policy, Keys::Bytes(&public), NOW).is_ok());
 }

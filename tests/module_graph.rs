@@ -90,8 +90,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("signature", &["alg", "keys"]),
-    ("error", &["keys", "quote"]),
-    ("claims", &["error"]),
+    ("error", &["claims", "keys", "quote"]),
+    ("claims", &[]),
     (
         "token",
         &[
@@ -122,6 +122,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "lua::error",
             "lua::raw_claims",
             "alg",
+            "claims",
             "token",
             "verifier",
         ],

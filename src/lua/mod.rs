@@ -12,7 +12,7 @@ mod fallback;
 mod raw_claims;
 
 use crate::alg::Algorithm;
-use crate::claims::Accepted;
+use crate::claims::{Accepted, ClaimRules};
 use crate::error::Error;
 use crate::token::{self, Keys, Policy};
 use crate::{encode, legacy};
@@ -87,15 +87,15 @@ fn verify_lua(lua: &Lua, args: &MultiValue, now: Option<i64>) -> mlua::Result<Mu
         Ok(lists) => lists,
         Err(msg) => return fail(lua, msg),
     };
-    let accepted = Accepted {
+    let rules = ClaimRules::accepting(Accepted {
         issuers: issuers.as_deref(),
         audiences: audiences.as_deref(),
-    };
+    });
     let Some(alg) = Algorithm::from_name(&alg.as_bytes()) else {
         return fail(lua, Error::AlgorithmNotSupported);
     };
     let now = now.unwrap_or_else(token::now);
-    let policy = Policy::v3(alg, accepted);
+    let policy = Policy::v3(alg, &rules);
     match token::verify(
         &token.as_bytes(),
         &policy,
