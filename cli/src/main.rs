@@ -549,7 +549,7 @@ fn token_warnings(
                 .to_owned(),
         );
     }
-    if header.get("typ").and_then(Value::as_str) != Some("JWT") {
+    if header.get("typ").and_then(Value::as_str) != ClaimRules::DEFAULT.typ.as_deref() {
         w.push("typ is not \"JWT\": luajwtjitsi's verify refuses it".to_owned());
     }
     for (claim, why) in [

@@ -46,7 +46,7 @@ type SetRule = fn(&mut ClaimRules<'static>, Value) -> Result<(), OptionArg>;
 /// The options that set the claim rules, in the order they are read and
 /// listed, each with how its value sets the rules; `nil` keeps
 /// [`ClaimRules::DEFAULT`]'s value. A new rule option is one row here.
-const RULE_OPTIONS: [(&str, SetRule); 5] = [
+const RULE_OPTIONS: &[(&str, SetRule)] = &[
     ("issuers", |r, v| {
         r.issuers = Some(list(v, "issuers")?);
         Ok(())
@@ -141,7 +141,7 @@ fn build(opts: &Table) -> Result<LuaVerifier, OptionArg> {
         _ => return Err(OptionArg::KeyType),
     };
     let mut o = Options::new(algs, key);
-    for (name, set) in RULE_OPTIONS {
+    for &(name, set) in RULE_OPTIONS {
         match get(name)? {
             Value::Nil => {}
             v => set(&mut o.rules, v)?,
@@ -252,5 +252,56 @@ pub fn inspect_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
             one(Value::Table(t))
         }
         Err(e) => fail(lua, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mlua::Lua;
+
+    /// What `verifier{...}` says of its options, in a real Lua state: the
+    /// rule options are read from one table, with the texts they had.
+    #[test]
+    fn rule_options_keep_their_messages() {
+        let lua = Lua::new();
+        lua.globals()
+            .set("jwt", super::super::module(&lua).unwrap())
+            .unwrap();
+        let said = |opts: &str| -> String {
+            lua.load(format!(
+                "local v, err = jwt.verifier({{ alg = 'HS256', key = 's3cret-key', {opts} }}) \
+                 return err or tostring(v)"
+            ))
+            .eval()
+            .unwrap()
+        };
+        assert_eq!(
+            said("leway = 1"),
+            "verifier: unknown option 'leway' \
+             (known: alg, key, issuers, audiences, leeway, required, typ, now)"
+        );
+        assert_eq!(
+            said("leeway = 1.5"),
+            "verifier: leeway must be a whole number of seconds"
+        );
+        assert_eq!(
+            said("leeway = 3601"),
+            "verifier: leeway must be between 0 and 3600 seconds"
+        );
+        assert_eq!(said("issuers = 'app'"), "verifier: issuers must be a list");
+        assert_eq!(
+            said("required = 'room'"),
+            "verifier: required must be a list of claim names"
+        );
+        assert_eq!(
+            said("typ = 1"),
+            "verifier: typ must be a string, or false to skip the check"
+        );
+        assert_eq!(
+            said(
+                "issuers = {'a'}, audiences = {'b'}, leeway = 30, required = {'room'}, typ = false"
+            ),
+            "luajwtjitsi verifier (HS256)"
+        );
     }
 }
