@@ -1,7 +1,8 @@
 //! The core's error type. Its `Display` is the exact message a Lua caller
 //! sees as the second return value: the strings of docs/contract.md §2–§4, which
 //! Prosody logs and jitsi-meet's plugins match on. Do not reword them. The
-//! reasons under `Invalid key` are [`KeyError`]'s; the messages about Lua
+//! reasons under `Invalid key` are [`KeyError`]'s; the claims' refusals are
+//! [`ClaimError`]'s, beside the rules they apply; the messages about Lua
 //! arguments (`token argument must be string`, ...) are the binding's
 //! (`src/lua/error.rs`), since the core never sees a Lua value.
 #![forbid(unsafe_code)]
@@ -11,7 +12,8 @@ use crate::keys::KeyError;
 use crate::quote::quoted;
 use thiserror::Error;
 
-/// Every way a call can fail, one variant per message.
+/// Every way a call can fail, one variant per message (the claims' are
+/// [`ClaimError`]'s, shown through [`Error::Claim`]).
 ///
 /// Variants carrying a `String` add a reason after `": "`; the prefix before it
 /// is fixed (callers match on the prefix).
