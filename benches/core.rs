@@ -10,8 +10,8 @@
 use divan::{black_box, Bencher};
 use luajwtjitsi::internal::pipeline::{Keys, Policy};
 use luajwtjitsi::internal::{base64url, json, pipeline, signature};
-use luajwtjitsi::Accepted;
 use luajwtjitsi::{internal::Hash, Algorithm};
+use luajwtjitsi::{Accepted, ClaimRules};
 use serde_json::{json as j, Map, Value};
 
 fn main() {
@@ -111,7 +111,8 @@ fn hs256_token_verify(b: Bencher) {
         issuers: Some(&iss),
         audiences: Some(&aud),
     };
-    let policy = Policy::v3(Algorithm::HS256, accepted);
+    let rules = ClaimRules::accepting(accepted);
+    let policy = Policy::v3(Algorithm::HS256, &rules);
     b.bench(|| pipeline::verify(black_box(&t), &policy, Keys::Bytes(SECRET), NOW).is_ok());
 }
 
@@ -146,6 +147,7 @@ fn rs256_verify_cached_key(b: Bencher) {
     let t = luajwtjitsi::encode(&claims(), &private, Algorithm::RS256, None)
         .map(String::into_bytes)
         .unwrap_or_default();
-    let policy = Policy::v3(Algorithm::RS256, Accepted::default());
+    let rules = ClaimRules::DEFAULT;
+    let policy = Policy::v3(Algorithm::RS256, &rules);
     b.bench(|| pipeline::verify(black_box(&t), &policy, Keys::Bytes(&public), NOW).is_ok());
 }

@@ -1,16 +1,19 @@
 //! The core's error type. Its `Display` is the exact message a Lua caller
 //! sees as the second return value: the strings of docs/contract.md §2–§4, which
 //! Prosody logs and jitsi-meet's plugins match on. Do not reword them. The
-//! reasons under `Invalid key` are [`KeyError`]'s; the messages about Lua
+//! reasons under `Invalid key` are [`KeyError`]'s; the claims' refusals are
+//! [`ClaimError`]'s, beside the rules they apply; the messages about Lua
 //! arguments (`token argument must be string`, ...) are the binding's
 //! (`src/lua/error.rs`), since the core never sees a Lua value.
 #![forbid(unsafe_code)]
 
 use crate::keys::KeyError;
+use crate::pipeline::claims::{ClaimError, RuleError};
 use crate::quote::quoted;
 use thiserror::Error;
 
-/// Every way a call can fail, one variant per message.
+/// Every way a call can fail, one variant per message (the claims' are
+/// [`ClaimError`]'s, shown through [`Error::Claim`]).
 ///
 /// Variants carrying a `String` add a reason after `": "`; the prefix before it
 /// is fixed (callers match on the prefix).
@@ -49,43 +52,12 @@ pub enum Error {
     InvalidKey(KeyError),
 
     // --- verify(): claims (rows 15-22) ---------------------------------------
-    /// `exp` is present and not a number (`false` included).
-    #[error("exp must be number")]
-    ExpNotNumber,
-    /// `nbf` is present and not a number.
-    #[error("nbf must be number")]
-    NbfNotNumber,
-    /// now >= exp. `since` is now − exp and `valid_for` is exp − iat (when
-    /// `iat` is a number), both already formatted as integers.
-    /// COMPAT(exp-message): jitsi-meet's detailed form; 3.0 said only
-    /// `Not acceptable by exp`.
-    #[error("Not acceptable by exp ({since} sec since expired{})", valid_for.as_ref().map(|m| format!(", valid for:{m} sec")).unwrap_or_default())]
-    Expired {
-        /// Seconds since expiry.
-        since: String,
-        /// The token's lifetime, exp − iat.
-        valid_for: Option<String>,
-    },
-    /// now < nbf.
-    #[error("Not acceptable by nbf")]
-    NotYetValid,
-    /// Issuers were given and the payload has no `iss`.
-    #[error("'iss' claim is missing")]
-    IssuerMissing,
-    /// Issuers were given and `iss` is not accepted.
-    #[error("invalid 'iss' claim")]
-    IssuerInvalid,
-    /// Audiences were given and the payload has no `aud`.
-    #[error("'aud' claim is missing")]
-    AudienceMissing,
-    /// Audiences were given and `aud` is not accepted.
-    #[error("invalid 'aud' claim")]
-    AudienceInvalid,
+    /// The claims refuse the token (`exp`, `nbf`, `iss`, `aud`, a required
+    /// claim): [`ClaimError`]'s message, as is.
+    #[error(transparent)]
+    Claim(#[from] ClaimError),
 
     // --- the extended API ------------------------------------------------------
-    /// A claim the verifier's `required` list names is absent.
-    #[error("'{0}' claim is missing")]
-    ClaimMissing(String),
     /// Building a verifier failed: a bad option. The reason follows.
     #[error("verifier: {0}")]
     VerifierOption(#[from] OptionError),
@@ -122,12 +94,9 @@ pub enum OptionError {
     /// `algs` is empty.
     #[error("alg must name at least one algorithm")]
     NoAlgorithm,
-    /// `leeway` is negative or above the maximum.
-    #[error("leeway must be between 0 and {max} seconds")]
-    Leeway {
-        /// [`crate::verifier::MAX_LEEWAY`].
-        max: i64,
-    },
+    /// The claim rules are out of range (`leeway`): [`RuleError`]'s message.
+    #[error(transparent)]
+    Rules(#[from] RuleError),
     /// The key cannot be read, or cannot serve one of the algorithms.
     #[error("key: {0}")]
     Key(KeyError),
@@ -166,7 +135,7 @@ impl Error {
     pub(crate) fn into_legacy(self) -> Error {
         match self {
             Error::InvalidHeader | Error::InvalidBody => Error::InvalidJson,
-            Error::Expired { .. } => Error::ExpiredLegacy,
+            Error::Claim(ClaimError::Expired { .. }) => Error::ExpiredLegacy,
             other => other,
         }
     }
@@ -177,6 +146,7 @@ mod tests {
     use super::Error::*;
     use super::{CritError, OptionError};
     use crate::keys::KeyError;
+    use crate::pipeline::claims::{ClaimError, RuleError};
 
     /// Every message, pinned. A change here breaks Prosody log matching and
     /// jitsi-meet plugins: update docs/contract.md first.
@@ -214,30 +184,13 @@ mod tests {
                 InvalidKey(KeyError::EmptySecret),
                 "Invalid key: an empty HMAC secret would let anyone mint tokens",
             ),
-            (ExpNotNumber, "exp must be number"),
-            (NbfNotNumber, "nbf must be number"),
+            (Claim(ClaimError::NotYetValid), "Not acceptable by nbf"),
             (
-                Expired {
-                    since: "5".into(),
-                    valid_for: None,
-                },
-                "Not acceptable by exp (5 sec since expired)",
-            ),
-            (
-                Expired {
-                    since: "5".into(),
-                    valid_for: Some("-100".into()),
-                },
-                "Not acceptable by exp (5 sec since expired, valid for:-100 sec)",
-            ),
-            (NotYetValid, "Not acceptable by nbf"),
-            (IssuerMissing, "'iss' claim is missing"),
-            (IssuerInvalid, "invalid 'iss' claim"),
-            (AudienceMissing, "'aud' claim is missing"),
-            (AudienceInvalid, "invalid 'aud' claim"),
-            (ClaimMissing("room".into()), "'room' claim is missing"),
-            (
-                VerifierOption(OptionError::Leeway { max: 3600 }),
+                VerifierOption(OptionError::Rules(RuleError::Seconds {
+                    name: "leeway",
+                    min: 0,
+                    max: 3600,
+                })),
                 "verifier: leeway must be between 0 and 3600 seconds",
             ),
             (

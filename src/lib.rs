@@ -49,7 +49,7 @@ pub use api::v3::{encode, verify_3_0};
 pub use api::verifier::{inspect_unverified, Options, Verifier, MAX_JWKS_KEYS, MAX_LEEWAY};
 pub use error::{CritError, Error, OptionError};
 pub use keys::{KeyError, KeyKind, PemBodyError, Structure};
-pub use pipeline::claims::Accepted;
+pub use pipeline::claims::{Accepted, ClaimError, ClaimRules, RuleError};
 pub use pipeline::{Decoded, MAX_TOKEN_LEN};
 
 /// What this workspace's other crates reach beyond the API: the CLI's key
@@ -60,6 +60,11 @@ pub use pipeline::{Decoded, MAX_TOKEN_LEN};
 pub mod internal {
     pub use crate::alg::{Family, Hash};
     pub use crate::quote::quoted;
+
+    /// The claim rules' questions, asked of one claim (the CLI's `inspect`).
+    pub mod claims {
+        pub use crate::pipeline::claims::{is_expired, is_not_yet_valid};
+    }
 
     /// The pipeline's steps, driven one by one.
     pub mod pipeline {

@@ -10,7 +10,7 @@
     reason = "test code: a broken assumption fails the run, which is what a panic does here"
 )]
 
-use luajwtjitsi::alg::Algorithm;
+use luajwtjitsi::Algorithm;
 use std::collections::BTreeSet;
 
 fn read(path: &str) -> String {

@@ -90,8 +90,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("signature", &["alg", "keys"]),
-    ("error", &["keys", "quote"]),
-    ("pipeline::claims", &["error"]),
+    ("error", &["pipeline::claims", "keys", "quote"]),
+    ("pipeline::claims", &[]),
     ("pipeline::split", &["base64url", "error", "json"]),
     ("pipeline::header", &["error", "json"]),
     (
@@ -140,6 +140,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "lua::raw_claims",
             "api::verifier",
             "alg",
+            "pipeline::claims",
         ],
     ),
     (

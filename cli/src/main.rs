@@ -12,7 +12,9 @@ mod doctor;
 mod time;
 
 use clap::{Args, Parser, Subcommand};
+use luajwtjitsi::internal::claims::{is_expired, is_not_yet_valid};
 use luajwtjitsi::internal::quoted;
+use luajwtjitsi::ClaimRules;
 use luajwtjitsi::{encode, inspect_unverified, Algorithm, Options, Verifier};
 use serde_json::{json, Map, Value};
 use std::io::Read;
@@ -141,7 +143,7 @@ struct VerifyArgs {
     #[arg(long)]
     audience: Vec<String>,
     /// Seconds of clock skew allowed on exp and nbf (0 to 3600).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = ClaimRules::DEFAULT.leeway)]
     leeway: i64,
     /// A claim that must be present (repeatable).
     #[arg(long)]
@@ -424,12 +426,14 @@ fn verify(a: VerifyArgs) -> Result<String, Failure> {
     if is_secret {
         warn_weak(&key);
     }
-    let list = |v: &[String]| (!v.is_empty()).then(|| v.iter().map(|s| json!(s)).collect());
+    let list = |v: &[String]| {
+        (!v.is_empty()).then(|| v.iter().map(|s| json!(s)).collect::<Vec<_>>().into())
+    };
     let mut o = Options::new(algs, key);
-    o.issuers = list(&a.issuer);
-    o.audiences = list(&a.audience);
-    o.leeway = a.leeway;
-    o.required = a.require;
+    o.rules.issuers = list(&a.issuer);
+    o.rules.audiences = list(&a.audience);
+    o.rules.leeway = a.leeway;
+    o.rules.required = a.require.into();
     let verifier = Verifier::new(o)
         .map_err(|e| usage(format!("jitsi-jwt: {}", luajwtjitsi::Error::from(e))))?;
     match verifier.verify(token.as_bytes(), time::now()) {
@@ -520,7 +524,12 @@ fn token_warnings(
     claims: &Map<String, Value>,
     now: i64,
 ) -> Vec<String> {
-    // Claims are compared as JSON numbers (doubles), as Lua compares them.
+    // Expired or not yet valid: the core's own comparisons, under the
+    // default rules (no leeway).
+    let leeway = ClaimRules::DEFAULT.leeway;
+    let expired = |v: &Value| is_expired(v, now, leeway);
+    let not_yet_valid = |v: &Value| is_not_yet_valid(v, now, leeway);
+    // The far-exp span is shown in doubles, as Lua computes it.
     #[allow(
         clippy::cast_precision_loss,
         reason = "now is a Unix time in seconds, far below 2^53, so the double is exact"
@@ -543,7 +552,7 @@ fn token_warnings(
                 .to_owned(),
         );
     }
-    if header.get("typ").and_then(Value::as_str) != Some("JWT") {
+    if header.get("typ").and_then(Value::as_str) != ClaimRules::DEFAULT.typ.as_deref() {
         w.push("typ is not \"JWT\": luajwtjitsi's verify refuses it".to_owned());
     }
     for (claim, why) in [
@@ -558,24 +567,24 @@ fn token_warnings(
     }
     match claims.get("exp") {
         None => w.push("no \"exp\": the token never expires".to_owned()),
-        Some(v) => match v.as_f64() {
-            None => w.push("\"exp\" is not a number: every verify refuses it".to_owned()),
-            Some(exp) if exp <= now => w.push("the token has expired".to_owned()),
+        Some(v) => match (expired(v), v.as_f64()) {
+            (None, _) | (_, None) => {
+                w.push("\"exp\" is not a number: every verify refuses it".to_owned())
+            }
+            (Some(true), _) => w.push("the token has expired".to_owned()),
             #[allow(
                 clippy::cast_possible_truncation,
                 reason = "only shown: the span is floored, and `as` saturates a huge exp"
             )]
-            Some(exp) if exp - now > f64::from(FAR_EXP_SECS) => w.push(format!(
+            (Some(false), Some(exp)) if exp - now > f64::from(FAR_EXP_SECS) => w.push(format!(
                 "exp is {} away: a leaked token stays usable that long",
                 time::relative_span((exp - now) as i64)
             )),
-            Some(_) => {}
+            (Some(false), Some(_)) => {}
         },
     }
-    if let Some(nbf) = claims.get("nbf").and_then(Value::as_f64) {
-        if nbf > now {
-            w.push("the token is not valid yet (nbf in the future)".to_owned());
-        }
+    if claims.get("nbf").and_then(not_yet_valid) == Some(true) {
+        w.push("the token is not valid yet (nbf in the future)".to_owned());
     }
     w
 }

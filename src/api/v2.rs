@@ -28,6 +28,7 @@ mod tests {
     use super::*;
     use crate::alg::Algorithm;
     use crate::api::v3::encode;
+    use crate::pipeline::claims::ClaimError;
     use serde_json::json;
 
     const NOW: i64 = 1_700_000_000;
@@ -104,11 +105,14 @@ mod tests {
             Err(Error::ExpiredLegacy)
         );
         let early = mint(json!({"nbf": NOW + 1}), b"s", Algorithm::HS256);
-        assert_eq!(decode(early.as_bytes(), b"s", NOW), Err(Error::NotYetValid));
+        assert_eq!(
+            decode(early.as_bytes(), b"s", NOW),
+            Err(Error::Claim(ClaimError::NotYetValid))
+        );
         let exp_string = mint(json!({"exp": "soon"}), b"s", Algorithm::HS256);
         assert_eq!(
             decode(exp_string.as_bytes(), b"s", NOW),
-            Err(Error::ExpNotNumber)
+            Err(Error::Claim(ClaimError::ExpNotNumber))
         );
         assert_eq!(decode(b"a.b", b"s", NOW), Err(Error::InvalidToken));
         assert_eq!(decode(b"!!.e30.", b"s", NOW), Err(Error::InvalidJson));

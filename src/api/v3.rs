@@ -6,7 +6,7 @@
 use crate::alg::{Algorithm, Family};
 use crate::error::Error;
 use crate::keys::Key;
-use crate::pipeline::claims::Accepted;
+use crate::pipeline::claims::{Accepted, ClaimRules};
 use crate::pipeline::{self, Keys, Policy};
 use crate::{base64url, json, signature};
 use serde_json::{Map, Value};
@@ -25,7 +25,8 @@ pub fn verify_3_0(
     now: i64,
 ) -> Result<Map<String, Value>, Error> {
     let alg = Algorithm::from_name(expected_alg).ok_or(Error::AlgorithmNotSupported)?;
-    pipeline::verify(token, &Policy::v3(alg, accepted), Keys::Bytes(key), now)?.claims()
+    let rules = ClaimRules::accepting(accepted);
+    pipeline::verify(token, &Policy::v3(alg, &rules), Keys::Bytes(key), now)?.claims()
 }
 
 /// Sign already-serialised header and payload JSON with `alg` and `key`,

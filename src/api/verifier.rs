@@ -7,17 +7,15 @@
 use crate::alg::Algorithm;
 use crate::error::{Error, OptionError};
 use crate::keys::KeySet;
-use crate::pipeline::claims::Accepted;
+use crate::pipeline::claims::ClaimRules;
 use crate::pipeline::{self, AlgRule, Decoded, Keys, Messages, Policy, Verified};
 use serde_json::{Map, Value};
 
-/// Largest leeway accepted, in seconds (one hour). Clock skew is seconds;
-/// anything near an hour is a misconfiguration worth hearing about.
-pub const MAX_LEEWAY: i64 = 3600;
 pub use crate::keys::MAX_JWKS_KEYS;
+pub use crate::pipeline::claims::MAX_LEEWAY;
 
-/// What a verifier is built from. Every field but `algs` and `key` has the
-/// 3.0 behaviour as its default.
+/// What a verifier is built from: the algorithms, the key, and the claim
+/// rules, whose default ([`ClaimRules::DEFAULT`]) is 3.0's behaviour.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Accepted algorithms (at least one); the token's `alg` must be one.
@@ -25,29 +23,19 @@ pub struct Options {
     /// The key text: an HMAC secret, a PEM/DER key or certificate, a JWK, or
     /// a JWKS (`{"keys": [...]}`).
     pub key: Vec<u8>,
-    /// Accepted issuers, as `verify`'s `acceptedIssuers` (default: not checked).
-    pub issuers: Option<Vec<Value>>,
-    /// Accepted audiences, as `verify`'s `acceptedAudiences` (default: not checked).
-    pub audiences: Option<Vec<Value>>,
-    /// Seconds of clock skew allowed on `exp` and `nbf` (default 0, as 3.0).
-    pub leeway: i64,
-    /// Claims that must be present (default: none).
-    pub required: Vec<String>,
-    /// The `typ` the header must have; `None` skips the check (default `"JWT"`, as 3.0).
-    pub typ: Option<String>,
+    /// `typ`, leeway, accepted issuers and audiences, required claims
+    /// (default: [`ClaimRules::DEFAULT`]); checked by [`Verifier::new`].
+    pub rules: ClaimRules<'static>,
 }
 
 impl Options {
-    /// Options with the defaults: typ "JWT", no leeway, nothing required.
+    /// Options with the default claim rules: typ "JWT", no leeway, nothing
+    /// checked or required.
     pub fn new(algs: Vec<Algorithm>, key: Vec<u8>) -> Options {
         Options {
             algs,
             key,
-            issuers: None,
-            audiences: None,
-            leeway: 0,
-            required: Vec::new(),
-            typ: Some("JWT".to_owned()),
+            rules: ClaimRules::default(),
         }
     }
 }
@@ -57,11 +45,7 @@ impl Options {
 pub struct Verifier {
     algs: Vec<Algorithm>,
     keys: KeySet,
-    issuers: Option<Vec<Value>>,
-    audiences: Option<Vec<Value>>,
-    leeway: i64,
-    required: Vec<String>,
-    typ: Option<String>,
+    rules: ClaimRules<'static>,
 }
 
 impl Verifier {
@@ -71,9 +55,7 @@ impl Verifier {
         if opts.algs.is_empty() {
             return Err(OptionError::NoAlgorithm);
         }
-        if !(0..=MAX_LEEWAY).contains(&opts.leeway) {
-            return Err(OptionError::Leeway { max: MAX_LEEWAY });
-        }
+        opts.rules.validate()?;
         let keys = KeySet::parse(&opts.key).map_err(OptionError::Key)?;
         // Every algorithm must have a key that can serve it, so a typo or a
         // wrong key shows now, not as "Invalid key" on the first login.
@@ -83,28 +65,18 @@ impl Verifier {
         Ok(Verifier {
             algs: opts.algs,
             keys,
-            issuers: opts.issuers,
-            audiences: opts.audiences,
-            leeway: opts.leeway,
-            required: opts.required,
-            typ: opts.typ,
+            rules: opts.rules,
         })
     }
 
     /// Verify `token` at time `now` (whole seconds): [`pipeline::verify`] with
     /// this verifier's policy and keys. The checks and messages are
     /// `verify`'s (docs/contract.md §2 rows 7-22), then each required claim
-    /// (`'<name>' claim is missing`).
+    /// (`'<name>' claim is missing`), all under this verifier's [`ClaimRules`].
     pub(crate) fn check(&self, token_text: &[u8], now: i64) -> Result<Verified, Error> {
         let policy = Policy {
             algs: AlgRule::OneOf(&self.algs),
-            typ: self.typ.as_deref(),
-            leeway: self.leeway,
-            accepted: Accepted {
-                issuers: self.issuers.as_deref(),
-                audiences: self.audiences.as_deref(),
-            },
-            required: &self.required,
+            rules: &self.rules,
             messages: Messages::Current,
         };
         pipeline::verify(token_text, &policy, Keys::Set(&self.keys), now)
@@ -127,6 +99,7 @@ pub fn inspect_unverified(token_text: &[u8]) -> Result<Decoded, Error> {
 mod tests {
     use super::*;
     use crate::api::v3::encode;
+    use crate::pipeline::claims::{Accepted, ClaimError};
     use serde_json::json;
 
     const NOW: i64 = 1_700_000_000;
@@ -154,11 +127,11 @@ mod tests {
             "verifier: alg must name at least one algorithm"
         );
         let mut lee = o(vec![Algorithm::HS256], b"s");
-        lee.leeway = -1;
+        lee.rules.leeway = -1;
         assert!(err(Verifier::new(lee.clone())).contains("leeway"));
-        lee.leeway = MAX_LEEWAY + 1;
+        lee.rules.leeway = MAX_LEEWAY + 1;
         assert!(err(Verifier::new(lee.clone())).contains("leeway"));
-        lee.leeway = MAX_LEEWAY;
+        lee.rules.leeway = MAX_LEEWAY;
         assert!(Verifier::new(lee).is_ok());
         assert!(err(Verifier::new(o(vec![Algorithm::HS256], b""))).starts_with("verifier: key: "));
         assert!(err(Verifier::new(o(vec![Algorithm::ES256], b"secret")))
@@ -497,10 +470,10 @@ mod tests {
     #[test]
     fn claim_options_at_their_edges() {
         let mut o = Options::new(vec![Algorithm::HS256], b"s3cret".to_vec());
-        o.leeway = 30;
-        o.required = vec!["room".into(), "sub".into()];
-        o.audiences = Some(vec![json!("jitsi")]);
-        o.issuers = Some(vec![json!("app")]);
+        o.rules.leeway = 30;
+        o.rules.required = vec!["room".into(), "sub".into()].into();
+        o.rules.audiences = Some(vec![json!("jitsi")].into());
+        o.rules.issuers = Some(vec![json!("app")].into());
         let v = Verifier::new(o).unwrap();
         let t = |c: Value| mint(c, b"s3cret", Algorithm::HS256, None);
         let base = json!({"iss": "app", "aud": ["x", "jitsi"], "room": "*", "sub": "d",
@@ -517,7 +490,10 @@ mod tests {
             v.verify(tok.as_bytes(), NOW + 30).unwrap_err().to_string(),
             "Not acceptable by exp (30 sec since expired)"
         );
-        assert_eq!(v.verify(tok.as_bytes(), NOW - 1), Err(Error::NotYetValid));
+        assert_eq!(
+            v.verify(tok.as_bytes(), NOW - 1),
+            Err(Error::Claim(ClaimError::NotYetValid))
+        );
         let mut no_room = ok.clone();
         no_room.as_object_mut().unwrap().remove("room");
         assert_eq!(
@@ -530,14 +506,14 @@ mod tests {
         other_aud["aud"] = json!(["x", "y"]);
         assert_eq!(
             v.verify(t(other_aud).as_bytes(), NOW),
-            Err(Error::AudienceInvalid)
+            Err(Error::Claim(ClaimError::AudienceInvalid))
         );
     }
 
     #[test]
     fn typ_option_and_alg_list() {
         let mut o = Options::new(vec![Algorithm::HS256], b"s3cret".to_vec());
-        o.typ = None;
+        o.rules.typ = None;
         let v = Verifier::new(o).unwrap();
         // {"alg":"HS256"} without typ, signed with s3cret.
         let header = crate::base64url::encode(br#"{"alg":"HS256"}"#);

@@ -112,9 +112,10 @@ pub enum OptionArg {
     /// `key` of another type.
     #[error("key must be a string (secret, PEM, DER, JWK or JWKS)")]
     KeyType,
-    /// `leeway` is not a whole number.
-    #[error("leeway must be a whole number of seconds")]
-    LeewayType,
+    /// A whole-seconds option (`leeway`) holding something else; the
+    /// option's name.
+    #[error("{0} must be a whole number of seconds")]
+    WholeSeconds(&'static str),
     /// `required` of another type.
     #[error("required must be a list of claim names")]
     RequiredType,
@@ -181,7 +182,7 @@ mod tests {
             (FirstString, "Argument #1 must be string"),
             (UnverifiedDecode, "unverified decode is not supported"),
             (
-                Verifier(OptionArg::LeewayType),
+                Verifier(OptionArg::WholeSeconds("leeway")),
                 "verifier: leeway must be a whole number of seconds",
             ),
             (

@@ -7,7 +7,9 @@ use super::convert::{self, whole};
 use super::error::{ArgError, OptionArg};
 use crate::alg::Algorithm;
 use crate::api::verifier::{self, Options, Verifier};
+use crate::pipeline::claims::ClaimRules;
 use mlua::{AnyUserData, Function, Lua, MetaMethod, MultiValue, Table, UserData, Value};
+use std::borrow::Cow;
 
 /// Where a verifier's clock comes from.
 enum Now {
@@ -37,16 +39,54 @@ impl UserData for LuaVerifier {
     }
 }
 
-const OPTIONS: [&str; 8] = [
-    "alg",
-    "key",
-    "issuers",
-    "audiences",
-    "leeway",
-    "required",
-    "typ",
-    "now",
+/// How a non-nil option value sets the claim rules.
+type SetRule = fn(&mut ClaimRules<'static>, Value) -> Result<(), OptionArg>;
+
+/// The options that set the claim rules, in the order they are read and
+/// listed, each with how its value sets the rules; `nil` keeps
+/// [`ClaimRules::DEFAULT`]'s value. A new rule option is one row here.
+const RULE_OPTIONS: &[(&str, SetRule)] = &[
+    ("issuers", |r, v| {
+        r.issuers = Some(list(v, "issuers")?);
+        Ok(())
+    }),
+    ("audiences", |r, v| {
+        r.audiences = Some(list(v, "audiences")?);
+        Ok(())
+    }),
+    ("leeway", |r, v| {
+        r.leeway = seconds(&v, "leeway")?;
+        Ok(())
+    }),
+    ("required", |r, v| {
+        let Value::Table(t) = v else {
+            return Err(OptionArg::RequiredType);
+        };
+        r.required = strings(&t, "required")?.into();
+        Ok(())
+    }),
+    ("typ", |r, v| {
+        r.typ = match v {
+            Value::Boolean(false) => None,
+            Value::String(s) => Some(
+                s.to_str()
+                    .map_err(|_| OptionArg::TypUtf8)?
+                    .to_owned()
+                    .into(),
+            ),
+            _ => return Err(OptionArg::TypType),
+        };
+        Ok(())
+    }),
 ];
+
+/// Every option name, in the order of the unknown-option message.
+fn option_names() -> impl Iterator<Item = &'static str> {
+    ["alg", "key"]
+        .into_iter()
+        .chain(RULE_OPTIONS.iter().map(|&(name, _)| name))
+        .chain(["now"])
+}
 
 /// `verifier(options)`: a verifier userdata, or `nil, "verifier: <reason>"`.
 pub fn verifier_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
@@ -65,15 +105,13 @@ fn build(opts: &Table) -> Result<LuaVerifier, OptionArg> {
     for pair in opts.clone().pairs::<Value, Value>() {
         let (k, _) = pair.map_err(|_| OptionArg::Unreadable)?;
         let known = match &k {
-            Value::String(s) => OPTIONS
-                .iter()
-                .any(|o| s.as_bytes().as_ref() == o.as_bytes()),
+            Value::String(s) => option_names().any(|o| s.as_bytes().as_ref() == o.as_bytes()),
             _ => false,
         };
         if !known {
             return Err(OptionArg::Unknown {
                 name: describe_key(&k),
-                known: OPTIONS.join(", "),
+                known: option_names().collect::<Vec<_>>().join(", "),
             });
         }
     }
@@ -102,23 +140,12 @@ fn build(opts: &Table) -> Result<LuaVerifier, OptionArg> {
         _ => return Err(OptionArg::KeyType),
     };
     let mut o = Options::new(algs, key);
-    o.issuers = list(get("issuers")?, "issuers")?;
-    o.audiences = list(get("audiences")?, "audiences")?;
-    o.leeway = match get("leeway")? {
-        Value::Nil => 0,
-        v => whole(&v).ok_or(OptionArg::LeewayType)?,
-    };
-    o.required = match get("required")? {
-        Value::Nil => Vec::new(),
-        Value::Table(t) => strings(&t, "required")?,
-        _ => return Err(OptionArg::RequiredType),
-    };
-    o.typ = match get("typ")? {
-        Value::Nil => Some("JWT".to_owned()),
-        Value::Boolean(false) => None,
-        Value::String(s) => Some(s.to_str().map_err(|_| OptionArg::TypUtf8)?.to_owned()),
-        _ => return Err(OptionArg::TypType),
-    };
+    for &(name, set) in RULE_OPTIONS {
+        match get(name)? {
+            Value::Nil => {}
+            v => set(&mut o.rules, v)?,
+        }
+    }
     let now = match get("now")? {
         Value::Nil => Now::Clock,
         Value::Function(f) => Now::Func(f),
@@ -161,14 +188,20 @@ fn strings(t: &Table, what: &'static str) -> Result<Vec<String>, OptionArg> {
     Ok(out)
 }
 
-fn list(v: Value, what: &'static str) -> Result<Option<Vec<serde_json::Value>>, OptionArg> {
+/// An accepted list (`issuers`, `audiences`), read as `verify`'s are.
+fn list(v: Value, what: &'static str) -> Result<Cow<'static, [serde_json::Value]>, OptionArg> {
     match v {
-        Value::Nil => Ok(None),
         Value::Table(t) => convert::read_list(&t, what)
-            .map(Some)
+            .map(Cow::Owned)
             .map_err(|e| OptionArg::List(Box::new(e))),
         _ => Err(OptionArg::NotList(what)),
     }
+}
+
+/// A whole number of seconds (`leeway`), else `<name> must be a whole
+/// number of seconds`.
+fn seconds(v: &Value, name: &'static str) -> Result<i64, OptionArg> {
+    whole(v).ok_or(OptionArg::WholeSeconds(name))
 }
 
 /// `v:verify(token)`: claims, or `nil, message`.
@@ -218,5 +251,56 @@ pub fn inspect_lua(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
             one(Value::Table(t))
         }
         Err(e) => fail(lua, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mlua::Lua;
+
+    /// What `verifier{...}` says of its options, in a real Lua state: the
+    /// rule options are read from one table, with the texts they had.
+    #[test]
+    fn rule_options_keep_their_messages() {
+        let lua = Lua::new();
+        lua.globals()
+            .set("jwt", super::super::module(&lua).unwrap())
+            .unwrap();
+        let said = |opts: &str| -> String {
+            lua.load(format!(
+                "local v, err = jwt.verifier({{ alg = 'HS256', key = 's3cret-key', {opts} }}) \
+                 return err or tostring(v)"
+            ))
+            .eval()
+            .unwrap()
+        };
+        assert_eq!(
+            said("leway = 1"),
+            "verifier: unknown option 'leway' \
+             (known: alg, key, issuers, audiences, leeway, required, typ, now)"
+        );
+        assert_eq!(
+            said("leeway = 1.5"),
+            "verifier: leeway must be a whole number of seconds"
+        );
+        assert_eq!(
+            said("leeway = 3601"),
+            "verifier: leeway must be between 0 and 3600 seconds"
+        );
+        assert_eq!(said("issuers = 'app'"), "verifier: issuers must be a list");
+        assert_eq!(
+            said("required = 'room'"),
+            "verifier: required must be a list of claim names"
+        );
+        assert_eq!(
+            said("typ = 1"),
+            "verifier: typ must be a string, or false to skip the check"
+        );
+        assert_eq!(
+            said(
+                "issuers = {'a'}, audiences = {'b'}, leeway = 30, required = {'room'}, typ = false"
+            ),
+            "luajwtjitsi verifier (HS256)"
+        );
     }
 }

@@ -16,6 +16,7 @@ use crate::api::v2;
 use crate::api::v3;
 use crate::error::Error;
 use crate::pipeline::claims::Accepted;
+use crate::pipeline::claims::{Accepted, ClaimRules};
 use crate::pipeline::{self, Keys, Policy};
 use calls::{arg, fail, fail4, one};
 use error::ArgError;
@@ -88,15 +89,15 @@ fn verify_lua(lua: &Lua, args: &MultiValue, now: Option<i64>) -> mlua::Result<Mu
         Ok(lists) => lists,
         Err(msg) => return fail(lua, msg),
     };
-    let accepted = Accepted {
+    let rules = ClaimRules::accepting(Accepted {
         issuers: issuers.as_deref(),
         audiences: audiences.as_deref(),
-    };
+    });
     let Some(alg) = Algorithm::from_name(&alg.as_bytes()) else {
         return fail(lua, Error::AlgorithmNotSupported);
     };
     let now = now.unwrap_or_else(calls::now);
-    let policy = Policy::v3(alg, accepted);
+    let policy = Policy::v3(alg, &rules);
     match pipeline::verify(
         &token.as_bytes(),
         &policy,

@@ -22,7 +22,7 @@ use crate::alg::{Algorithm, Family};
 use crate::error::Error;
 use crate::keys::{self, Key, KeySet, KeyShape};
 use crate::{base64url, json, signature};
-use claims::{Accepted, Registered};
+use claims::{ClaimRules, Registered};
 use serde_json::{Map, Value};
 pub use split::{decode_segments, split, Decoded, MAX_TOKEN_LEN};
 
@@ -51,45 +51,37 @@ pub enum Messages {
     Legacy,
 }
 
-/// Everything a verification allows or demands, apart from the key.
+/// Everything a verification allows or demands, apart from the key: the
+/// algorithm rule, the claim rules (borrowed: building a policy copies
+/// nothing) and the message set.
 #[derive(Debug, Clone, Copy)]
 pub struct Policy<'a> {
     /// Which algorithms are allowed.
     pub algs: AlgRule<'a>,
-    /// The `typ` the header must have; `None` skips the check (3.0: `"JWT"`).
-    pub typ: Option<&'a str>,
-    /// Seconds of clock skew allowed on `exp` and `nbf` (3.0: 0).
-    pub leeway: i64,
-    /// Accepted issuers and audiences (3.0: whatever the caller passes).
-    pub accepted: Accepted<'a>,
-    /// Claims that must be present (3.0: none); `'<name>' claim is missing`.
-    pub required: &'a [String],
+    /// `typ`, the registered claims and the required ones (3.0:
+    /// [`ClaimRules::DEFAULT`] with the caller's lists).
+    pub rules: &'a ClaimRules<'a>,
     /// The message set.
     pub messages: Messages,
 }
 
 impl<'a> Policy<'a> {
-    /// 3.0's `verify(token, alg, key, acceptedIssuers, acceptedAudiences)`.
-    pub fn v3(alg: Algorithm, accepted: Accepted<'a>) -> Policy<'a> {
+    /// 3.0's `verify(token, alg, key, acceptedIssuers, acceptedAudiences)`:
+    /// `rules` is [`ClaimRules::accepting`] the caller's lists.
+    pub fn v3(alg: Algorithm, rules: &'a ClaimRules<'a>) -> Policy<'a> {
         Policy {
             algs: AlgRule::Exactly(alg),
-            typ: Some("JWT"),
-            leeway: 0,
-            accepted,
-            required: &[],
+            rules,
             messages: Messages::Current,
         }
     }
 
     /// 2.0's `decode(token, key)`: the key's family decides the algorithm,
-    /// no `iss`/`aud` checks, 2.0's messages.
+    /// the default rules (no `iss`/`aud` checks), 2.0's messages.
     pub fn legacy() -> Policy<'static> {
         Policy {
             algs: AlgRule::KeyFamily,
-            typ: Some("JWT"),
-            leeway: 0,
-            accepted: Accepted::default(),
-            required: &[],
+            rules: &ClaimRules::DEFAULT,
             messages: Messages::Legacy,
         }
     }
@@ -128,10 +120,10 @@ impl Verified {
 
 /// The verification pipeline, for every API (docs/contract.md §2 rows 6-22): split;
 /// decode the header, the payload and the signature; `typ`; the algorithm
-/// by `policy.algs`; the key; the signature; then the registered claims and
-/// the required ones. Before the signature holds, the payload is only
-/// checked as strict JSON and its five registered members captured;
-/// nothing else is built from it. `now` is whole seconds since the epoch.
+/// by `policy.algs`; the key; the signature; then the claim rules
+/// ([`ClaimRules::check`]: the registered claims, then the required ones).
+/// Before the signature holds, the payload is only checked as strict JSON
+/// and its five registered members captured; nothing else is built from it. `now` is whole seconds since the epoch.
 pub fn verify(
     token: &[u8],
     policy: &Policy<'_>,
@@ -159,7 +151,7 @@ fn pipeline(
     header::check_critical(&header, crit.as_ref(), b64.as_ref()).map_err(Error::CriticalHeader)?;
     let payload = base64url::decode(segments.payload).ok_or(Error::InvalidBody)?;
     let mut registered = [const { None }; 5];
-    let required: Vec<&str> = policy.required.iter().map(String::as_str).collect();
+    let required: Vec<&str> = policy.rules.required.iter().map(String::as_str).collect();
     let mut present = vec![false; required.len()];
     json::scan_members(
         &payload,
@@ -170,7 +162,7 @@ fn pipeline(
     )
     .ok_or(Error::InvalidBody)?;
     let signature = base64url::decode(segments.signature).ok_or(Error::InvalidSignature)?;
-    if let Some(wanted) = policy.typ {
+    if let Some(wanted) = policy.rules.typ.as_deref() {
         if typ.as_ref().and_then(Value::as_str) != Some(wanted) {
             return Err(Error::InvalidTyp);
         }
@@ -202,19 +194,9 @@ fn pipeline(
     if !signature::verify(&bound, segments.signing_input, &signature) {
         return Err(Error::InvalidSignature);
     }
-    claims::check_registered(
-        &Registered::from_values(registered),
-        now,
-        policy.accepted,
-        policy.leeway,
-    )?;
-    if let Some(missing) = present
-        .iter()
-        .position(|&here| !here)
-        .and_then(|i| policy.required.get(i))
-    {
-        return Err(Error::ClaimMissing(missing.clone()));
-    }
+    policy
+        .rules
+        .check(&Registered::from_values(registered), &present, now)?;
     Ok(Verified { payload })
 }
 
@@ -237,6 +219,7 @@ mod tests {
     use crate::api::v2::decode;
     use crate::api::v3::{encode, verify_3_0};
     use crate::api::verifier::{Options, Verifier};
+    use claims::Accepted;
     use serde_json::json;
 
     const NOW: i64 = 1_700_000_000;
