@@ -15,7 +15,6 @@ use crate::alg::Algorithm;
 use crate::api::v2;
 use crate::api::v3;
 use crate::error::Error;
-use crate::pipeline::claims::Accepted;
 use crate::pipeline::claims::{Accepted, ClaimRules};
 use crate::pipeline::{self, Keys, Policy};
 use calls::{arg, fail, fail4, one};
