@@ -176,7 +176,7 @@ impl Error {
 mod tests {
     use super::Error::*;
     use super::{CritError, OptionError};
-    use crate::keys::KeyError;
+    use crate::keys::{KeyError, SecretError, SignError};
 
     /// Every message, pinned. A change here breaks Prosody log matching and
     /// jitsi-meet plugins: update docs/contract.md first.
@@ -211,7 +211,7 @@ mod tests {
             (InvalidTyp, "Invalid typ"),
             (IncorrectAlg, "Invalid or incorrect alg"),
             (
-                InvalidKey(KeyError::EmptySecret),
+                InvalidKey(KeyError::Secret(SecretError::Empty)),
                 "Invalid key: an empty HMAC secret would let anyone mint tokens",
             ),
             (ExpNotNumber, "exp must be number"),
@@ -248,7 +248,7 @@ mod tests {
                 "Cannot serialise function: no JSON form",
             ),
             (
-                NotPrivateKey(KeyError::PublicCannotSign),
+                NotPrivateKey(KeyError::Sign(SignError::PublicCannotSign)),
                 "Not a private PEM key: a public key or certificate cannot sign",
             ),
             (InvalidJson, "Invalid json"),
