@@ -34,7 +34,7 @@ impl std::fmt::Display for KeyKind {
     }
 }
 
-/// Which DER structure failed to parse, for [`KeyError::Malformed`].
+/// Which DER structure failed to parse, for [`DerError::Malformed`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Structure {
     /// `SubjectPublicKeyInfo` (RFC 5280 §4.1.2.7).
@@ -95,18 +95,24 @@ pub enum PemBodyError {
 ///
 /// The groups follow the code that refuses: the two rules (secret, family),
 /// the key file as a whole, each reader (PEM, DER, SSH, JWK, JWKS) and the
-/// signer. Two groups are about a refusal several readers share: [`FileError`]
-/// (no reader takes the bytes, or they hold two keys; `classify`, `pem`,
-/// `ssh` and `der` say so) and [`LimitError`] (the RSA size and exponent and
-/// the Ed25519 length, checked by `der::rsa_components` and friends for a
-/// key read from DER, JWK or SSH alike). Every group is `transparent`: its
-/// text is the whole message, as it was before the grouping.
+/// signer. A refusal goes with what it is about, not with the file that
+/// happens to find it: the PEM reader's `OPENSSH PRIVATE KEY` block is an
+/// [`SshError`]. Two groups hold refusals several readers share:
+/// [`FileError`] (nothing reads the bytes, or they hold two keys: said by
+/// `classify`, `der`, `pem` and `ssh`) and [`LimitError`] (the RSA size and
+/// exponent, which `der::rsa_components` checks for a key read from DER, JWK
+/// or SSH alike, and the Ed25519 public key length, checked by the DER and
+/// SSH readers). SSH is its own group rather than part of DER: its keys are
+/// another wire format with refusals of their own (private key files,
+/// type words). Every group is `transparent`: its text is the whole
+/// message, as it was before the grouping.
 ///
 /// Adding a refusal: a variant in its group (with its `#[error]` text), its
-/// arm in the group's `nature` (is it malformed, unsupported or refused?),
-/// its row in the message table below, and the site that returns it. The
-/// compiler asks for the `nature` arm and the test's name arm; the table
-/// test fails until the row is there.
+/// arm in the group's `nature` (malformed, unsupported or refused), its row
+/// in the tests' `table` and its arm in their `names`, and the site that
+/// returns it (`Err(JwkError::New.into())`, or `?` on a group error). The
+/// compiler asks for both arms; `the_table_has_every_variant` fails until
+/// the row is there.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum KeyError {
     /// The HMAC secret rule (docs/contract.md §5; `HmacSecret::new`).
