@@ -145,7 +145,7 @@ impl Error {
 mod tests {
     use super::Error::*;
     use super::{CritError, OptionError};
-    use crate::keys::KeyError;
+    use crate::keys::{KeyError, SecretError, SignError};
     use crate::pipeline::claims::{ClaimError, RuleError};
 
     /// Every message, pinned. A change here breaks Prosody log matching and
@@ -181,7 +181,7 @@ mod tests {
             (InvalidTyp, "Invalid typ"),
             (IncorrectAlg, "Invalid or incorrect alg"),
             (
-                InvalidKey(KeyError::EmptySecret),
+                InvalidKey(KeyError::Secret(SecretError::Empty)),
                 "Invalid key: an empty HMAC secret would let anyone mint tokens",
             ),
             (Claim(ClaimError::NotYetValid), "Not acceptable by nbf"),
@@ -201,7 +201,7 @@ mod tests {
                 "Cannot serialise function: no JSON form",
             ),
             (
-                NotPrivateKey(KeyError::PublicCannotSign),
+                NotPrivateKey(KeyError::Sign(SignError::PublicCannotSign)),
                 "Not a private PEM key: a public key or certificate cannot sign",
             ),
             (InvalidJson, "Invalid json"),

@@ -48,7 +48,10 @@ pub use api::v2::decode;
 pub use api::v3::{encode, verify_3_0};
 pub use api::verifier::{inspect_unverified, Options, Verifier, MAX_JWKS_KEYS, MAX_LEEWAY};
 pub use error::{CritError, Error, OptionError};
-pub use keys::{KeyError, KeyKind, PemBodyError, Structure};
+pub use keys::{
+    DerError, FamilyError, FileError, JwkError, JwksError, KeyError, KeyKind, LimitError,
+    PemBodyError, PemError, SecretError, SignError, SshError, Structure,
+};
 pub use pipeline::claims::{Accepted, ClaimError, ClaimRules, RuleError};
 pub use pipeline::{Decoded, MAX_TOKEN_LEN};
 

@@ -6,7 +6,7 @@
 #![forbid(unsafe_code)]
 
 use crate::alg::{Algorithm, Curve, Family, Hash};
-use crate::keys::{Bound, Key, KeyError, PublicKey, Signer};
+use crate::keys::{Bound, Key, KeyError, PublicKey, SignError, Signer};
 use aws_lc_rs::signature as rs;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Sha256, Sha384, Sha512};
@@ -70,17 +70,17 @@ fn sign_with(alg: Algorithm, signer: &Signer, msg: &[u8]) -> Result<Vec<u8>, Key
             };
             let mut out = vec![0; pair.public_modulus_len()];
             pair.sign(padding, &rng, msg, &mut out)
-                .map_err(|_| KeyError::RsaSignFailed)?;
+                .map_err(|_| SignError::RsaFailed)?;
             Ok(out)
         }
         Signer::Ecdsa(pair) => pair
             .sign(&rng, msg)
             .map(|s| s.as_ref().to_vec())
-            .map_err(|_| KeyError::EcdsaSignFailed),
+            .map_err(|_| KeyError::Sign(SignError::EcdsaFailed)),
         Signer::Ed25519(pair) => pair
             .try_sign(msg)
             .map(|s| s.as_ref().to_vec())
-            .map_err(|_| KeyError::Ed25519SignFailed),
+            .map_err(|_| KeyError::Sign(SignError::Ed25519Failed)),
     }
 }
 

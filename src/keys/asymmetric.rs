@@ -3,7 +3,7 @@
 //! on first use, then kept with the key in the cache).
 #![forbid(unsafe_code)]
 
-use super::error::{KeyError, KeyKind};
+use super::error::{FamilyError, KeyError, KeyKind, SignError};
 use crate::alg::{Algorithm, Curve};
 use std::sync::{Arc, OnceLock};
 
@@ -132,7 +132,7 @@ impl AsymmetricKey {
 
     /// The JWK `alg` rule: a key read from a JWK with an `alg` member serves
     /// only that algorithm, on every path (`verify`, `decode`, `encode`,
-    /// `jwt.verifier`). Errors: [`KeyError::JwkAlgMismatch`].
+    /// `jwt.verifier`). Errors: [`FamilyError::JwkAlgMismatch`].
     pub fn allows(&self, alg: Algorithm) -> Result<(), KeyError> {
         jwk_alg_allows(self.jwk_alg.as_deref(), alg)
     }
@@ -154,10 +154,10 @@ impl AsymmetricKey {
 /// Whether a JWK whose `alg` member is `own` (if any) may serve `alg`.
 pub(crate) fn jwk_alg_allows(own: Option<&str>, alg: Algorithm) -> Result<(), KeyError> {
     match own {
-        Some(own) if own != alg.name() => Err(KeyError::JwkAlgMismatch {
+        Some(own) if own != alg.name() => Err(KeyError::Family(FamilyError::JwkAlgMismatch {
             own: own.to_owned(),
             alg,
-        }),
+        })),
         _ => Ok(()),
     }
 }
@@ -165,15 +165,15 @@ pub(crate) fn jwk_alg_allows(own: Option<&str>, alg: Algorithm) -> Result<(), Ke
 fn build_signer(public: &PublicKey, private: Option<&PrivatePart>) -> Result<Signer, KeyError> {
     use aws_lc_rs::signature as rs;
     let Some(private) = private else {
-        return Err(KeyError::PublicCannotSign);
+        return Err(SignError::PublicCannotSign.into());
     };
     match (public, private) {
         // COMPAT(rsa-sizes): 3.0 signed with a key of any size.
         (PublicKey::Rsa { bits, .. }, _) if *bits < RSA_MIN_SIGN_BITS => {
-            Err(KeyError::RsaSignTooSmall {
+            Err(KeyError::Sign(SignError::RsaTooSmall {
                 bits: *bits,
                 min: RSA_MIN_SIGN_BITS,
-            })
+            }))
         }
         (PublicKey::Rsa { n, e, .. }, rsa) => {
             let pair = match rsa {
@@ -194,26 +194,32 @@ fn build_signer(public: &PublicKey, private: Option<&PrivatePart>) -> Result<Sig
                         qInv: qi.as_slice(),
                     })
                 }
-                _ => return Err(KeyError::NotRsaPrivate),
+                _ => return Err(SignError::NotRsaPrivate.into()),
             };
-            pair.map(Signer::Rsa).map_err(|e| KeyError::RsaRejected {
-                reason: e.to_string(),
+            pair.map(Signer::Rsa).map_err(|e| {
+                KeyError::Sign(SignError::RsaRejected {
+                    reason: e.to_string(),
+                })
             })
         }
         (PublicKey::Ec { curve, point }, PrivatePart::EcScalar(scalar)) => {
             rs::EcdsaKeyPair::from_private_key_and_public_key(curve.row().signing, scalar, point)
                 .map(Signer::Ecdsa)
-                .map_err(|e| KeyError::EcRejected {
-                    reason: e.to_string(),
+                .map_err(|e| {
+                    KeyError::Sign(SignError::EcRejected {
+                        reason: e.to_string(),
+                    })
                 })
         }
         (PublicKey::Ed25519(public), PrivatePart::Ed25519Seed(seed)) => {
             rs::Ed25519KeyPair::from_seed_and_public_key(seed, public)
                 .map(Signer::Ed25519)
-                .map_err(|e| KeyError::Ed25519Rejected {
-                    reason: e.to_string(),
+                .map_err(|e| {
+                    KeyError::Sign(SignError::Ed25519Rejected {
+                        reason: e.to_string(),
+                    })
                 })
         }
-        _ => Err(KeyError::PrivateMismatch),
+        _ => Err(SignError::PrivateMismatch.into()),
     }
 }

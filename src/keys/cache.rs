@@ -75,13 +75,14 @@ pub fn cache_len() -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::super::error::FileError;
     use super::*;
 
     #[test]
     fn cache_is_bounded_and_keeps_the_newest() {
         let mut cache = KeyCache::default();
         for i in 0..(KEY_CACHE_ENTRIES + 10) {
-            cache.insert(format!("k{i}").as_bytes(), Err(KeyError::NotAKey));
+            cache.insert(format!("k{i}").as_bytes(), Err(FileError::NotAKey.into()));
         }
         assert_eq!(cache.map.len(), KEY_CACHE_ENTRIES);
         assert!(cache.get(b"k0").is_none());

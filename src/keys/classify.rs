@@ -5,7 +5,7 @@
 #![forbid(unsafe_code)]
 
 use super::asymmetric::{AsymmetricKey, PublicKey};
-use super::error::KeyError;
+use super::error::{FamilyError, FileError, KeyError, SecretError};
 use super::shape::{shape_by_content, without_bom, KeyShape};
 use super::{cache, der, jwk, pem, ssh};
 use crate::alg::{Algorithm, Family};
@@ -32,23 +32,23 @@ pub fn key_shape(key: &[u8]) -> KeyShape {
 pub struct HmacSecret(Box<[u8]>);
 
 impl HmacSecret {
-    /// Check `bytes` and keep them. Errors: [`KeyError::EmptySecret`],
-    /// [`KeyError::PemAsSecret`], [`KeyError::DerAsSecret`],
-    /// [`KeyError::EncodedAsSecret`], [`KeyError::JwkAsSecret`],
-    /// [`KeyError::SshAsSecret`].
+    /// Check `bytes` and keep them. Errors: [`SecretError::Empty`],
+    /// [`SecretError::Pem`], [`SecretError::Der`],
+    /// [`SecretError::Encoded`], [`SecretError::Jwk`],
+    /// [`SecretError::Ssh`].
     pub fn new(bytes: &[u8]) -> Result<HmacSecret, KeyError> {
         // COMPAT(empty-secret): 3.0 accepted an empty secret, which anyone can sign with.
         if bytes.is_empty() {
-            return Err(KeyError::EmptySecret);
+            return Err(SecretError::Empty.into());
         }
         // COMPAT(key-as-secret): 3.0 took any bytes; a key used as a secret is the
         // HS/RS confusion, since the public key is public.
         match key_shape(bytes) {
-            KeyShape::Pem => Err(KeyError::PemAsSecret),
-            KeyShape::Der => Err(KeyError::DerAsSecret),
-            KeyShape::Encoded => Err(KeyError::EncodedAsSecret),
-            KeyShape::Jwk => Err(KeyError::JwkAsSecret),
-            KeyShape::Ssh => Err(KeyError::SshAsSecret),
+            KeyShape::Pem => Err(SecretError::Pem.into()),
+            KeyShape::Der => Err(SecretError::Der.into()),
+            KeyShape::Encoded => Err(SecretError::Encoded.into()),
+            KeyShape::Jwk => Err(SecretError::Jwk.into()),
+            KeyShape::Ssh => Err(SecretError::Ssh.into()),
             KeyShape::Secret => Ok(HmacSecret(bytes.into())),
         }
     }
@@ -93,8 +93,10 @@ impl Key {
     pub fn bind(&self, alg: Algorithm) -> Result<Bound<'_>, KeyError> {
         let fits = match (alg.family(), self) {
             (Family::Hmac, Key::Secret(_)) => Ok(()),
-            (_, Key::Secret(_)) => Err(KeyError::SecretForAsymmetric { alg }),
-            (Family::Hmac, Key::Asymmetric(_)) => Err(KeyError::AsymmetricForHmac { alg }),
+            (_, Key::Secret(_)) => Err(FamilyError::SecretForAsymmetric { alg }.into()),
+            (Family::Hmac, Key::Asymmetric(_)) => {
+                Err(FamilyError::AsymmetricForHmac { alg }.into())
+            }
             (_, Key::Asymmetric(k)) => k.allows(alg).and_then(|()| fits(alg, &k.public)),
         };
         fits.map(|()| Bound { alg, key: self })
@@ -112,10 +114,10 @@ fn fits(alg: Algorithm, public: &PublicKey) -> Result<(), KeyError> {
     if ok {
         Ok(())
     } else {
-        Err(KeyError::WrongFamily {
+        Err(KeyError::Family(FamilyError::WrongFamily {
             key: public.kind(),
             alg,
-        })
+        }))
     }
 }
 
@@ -159,13 +161,13 @@ pub fn asymmetric(key: &[u8]) -> Result<Arc<AsymmetricKey>, KeyError> {
 ///   known_hosts setting too) and RFC 4716 text (`ssh::read`).
 pub fn parse(key: &[u8]) -> Result<AsymmetricKey, KeyError> {
     read(key).unwrap_or_else(|| {
-        Err(match shape_by_content(key) {
-            KeyShape::Pem => KeyError::Utf16Pem,
-            KeyShape::Jwk => KeyError::JwkNotAlone,
-            KeyShape::Encoded => KeyError::UnarmouredDer,
-            KeyShape::Ssh => KeyError::Utf16Ssh,
-            _ => KeyError::NotAKey,
-        })
+        Err(KeyError::File(match shape_by_content(key) {
+            KeyShape::Pem => FileError::Utf16Pem,
+            KeyShape::Jwk => FileError::JwkNotAlone,
+            KeyShape::Encoded => FileError::UnarmouredDer,
+            KeyShape::Ssh => FileError::Utf16Ssh,
+            _ => FileError::NotAKey,
+        }))
     })
 }
 
@@ -179,7 +181,7 @@ fn read(key: &[u8]) -> Option<Result<AsymmetricKey, KeyError>> {
     } else if trimmed.starts_with(b"{") {
         Some(jwk::parse_asymmetric(trimmed, HmacSecret::new))
     } else if key.is_empty() {
-        Some(Err(KeyError::EmptyKey))
+        Some(Err(FileError::Empty.into()))
     } else {
         der::der_prefix(key)
             .filter(|d| der::der_is_key(d))

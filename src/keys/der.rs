@@ -5,7 +5,7 @@
 #![forbid(unsafe_code)]
 
 use super::asymmetric::{AsymmetricKey, PrivatePart, PublicKey, RSA_MAX_BITS, RSA_MIN_VERIFY_BITS};
-use super::error::{KeyError, Structure};
+use super::error::{DerError, FileError, KeyError, LimitError, Structure};
 use crate::alg::Curve;
 use der::asn1::ObjectIdentifier;
 use der::Decode;
@@ -71,7 +71,7 @@ pub(crate) fn parse_der(der: &[u8]) -> Result<AsymmetricKey, KeyError> {
             Err(_) => {}
         }
     }
-    Err(reason.unwrap_or(KeyError::NotAKey))
+    Err(reason.unwrap_or(KeyError::File(FileError::NotAKey)))
 }
 
 pub(crate) fn spki(der: &[u8]) -> Result<AsymmetricKey, KeyError> {
@@ -84,7 +84,7 @@ pub(crate) fn spki(der: &[u8]) -> Result<AsymmetricKey, KeyError> {
     let bits = info
         .subject_public_key
         .as_bytes()
-        .ok_or(KeyError::BitString { certificate: false })?;
+        .ok_or(DerError::BitString { certificate: false })?;
     public_from_spki(info.algorithm.oid, params, bits).map(AsymmetricKey::public_only)
 }
 
@@ -102,7 +102,7 @@ pub(crate) fn certificate(der: &[u8]) -> Result<AsymmetricKey, KeyError> {
     let bits = info
         .subject_public_key
         .as_bytes()
-        .ok_or(KeyError::BitString { certificate: true })?;
+        .ok_or(DerError::BitString { certificate: true })?;
     public_from_spki(info.algorithm.oid, params, bits).map(AsymmetricKey::public_only)
 }
 
@@ -118,15 +118,15 @@ fn public_from_spki(
             point: key.to_vec(),
         }),
         OID_ED25519 if key.len() == 32 => Ok(PublicKey::Ed25519(key.to_vec())),
-        OID_ED25519 => Err(KeyError::Ed25519Length),
-        other => Err(KeyError::UnsupportedAlgorithm(other)),
+        OID_ED25519 => Err(LimitError::Ed25519Length.into()),
+        other => Err(DerError::UnsupportedAlgorithm(other).into()),
     }
 }
 
 /// The curve a named-curve OID stands for, from `alg`'s table of curves.
 fn curve(oid: Option<ObjectIdentifier>) -> Result<Curve, KeyError> {
-    let oid = oid.ok_or(KeyError::NoNamedCurve)?;
-    Curve::from_oid(&oid).ok_or(KeyError::UnsupportedCurve(oid))
+    let oid = oid.ok_or(DerError::NoNamedCurve)?;
+    Curve::from_oid(&oid).ok_or_else(|| DerError::UnsupportedCurve(oid).into())
 }
 
 pub(crate) fn rsa_public(der: &[u8]) -> Result<AsymmetricKey, KeyError> {
@@ -172,7 +172,7 @@ pub(crate) fn pkcs8(der: &[u8]) -> Result<AsymmetricKey, KeyError> {
                 .map_err(|cause| malformed(Structure::Ed25519Key, cause))?;
             ed25519_private(seed.as_bytes())
         }
-        other => Err(KeyError::UnsupportedAlgorithm(other)),
+        other => Err(DerError::UnsupportedAlgorithm(other).into()),
     }
 }
 
@@ -182,15 +182,15 @@ pub(crate) fn sec1(der: &[u8], outer_curve: Option<Curve>) -> Result<AsymmetricK
     let curve = match (key.parameters.and_then(|p| p.named_curve()), outer_curve) {
         (Some(oid), _) => curve(Some(oid))?,
         (None, Some(c)) => c,
-        (None, None) => return Err(KeyError::PrivateNoNamedCurve),
+        (None, None) => return Err(DerError::PrivateNoNamedCurve.into()),
     };
-    let point = key.public_key.ok_or(KeyError::NoPublicPoint)?.to_vec();
+    let point = key.public_key.ok_or(DerError::NoPublicPoint)?.to_vec();
     // RFC 5915 fixes the octet string at the field length; be lenient with
     // encoders that drop leading zeros, strict with anything longer.
     let len = curve.field_len();
     let scalar = strip_zeros(key.private_key);
     if scalar.len() > len || scalar.is_empty() {
-        return Err(KeyError::ScalarLength);
+        return Err(DerError::ScalarLength.into());
     }
     let mut padded = vec![0u8; len - scalar.len()];
     padded.extend_from_slice(scalar);
@@ -203,7 +203,7 @@ pub(crate) fn sec1(der: &[u8], outer_curve: Option<Curve>) -> Result<AsymmetricK
 /// An Ed25519 private key from its 32-byte seed; the public half is derived.
 pub(crate) fn ed25519_private(seed: &[u8]) -> Result<AsymmetricKey, KeyError> {
     let pair = aws_lc_rs::signature::Ed25519KeyPair::from_seed_unchecked(seed).map_err(|e| {
-        KeyError::Ed25519Seed {
+        DerError::Ed25519Seed {
             reason: e.to_string(),
         }
     })?;
@@ -225,16 +225,16 @@ pub(crate) fn rsa_components(n: &[u8], e: &[u8]) -> Result<PublicKey, KeyError> 
     };
     // COMPAT(rsa-sizes): 3.0 verified with a key of any size.
     if bits < RSA_MIN_VERIFY_BITS {
-        return Err(KeyError::RsaTooSmall {
+        return Err(KeyError::Limit(LimitError::RsaTooSmall {
             bits,
             min: RSA_MIN_VERIFY_BITS,
-        });
+        }));
     }
     if bits > RSA_MAX_BITS {
-        return Err(KeyError::RsaTooLarge {
+        return Err(KeyError::Limit(LimitError::RsaTooLarge {
             bits,
             max: RSA_MAX_BITS,
-        });
+        }));
     }
     // AWS-LC (as ring did) accepts odd exponents from 3 to 2^33 - 1; refuse the rest here
     // so the caller hears "Invalid key", not "Invalid signature".
@@ -246,7 +246,7 @@ pub(crate) fn rsa_components(n: &[u8], e: &[u8]) -> Result<PublicKey, KeyError> 
             v < (1 << 33)
         };
     if !e_ok {
-        return Err(KeyError::RsaExponent);
+        return Err(LimitError::RsaExponent.into());
     }
     Ok(PublicKey::Rsa {
         n: n.to_vec(),
@@ -263,5 +263,5 @@ pub(crate) fn strip_zeros(mut bytes: &[u8]) -> &[u8] {
 }
 
 fn malformed(what: Structure, cause: der::Error) -> KeyError {
-    KeyError::Malformed { what, cause }
+    KeyError::Der(DerError::Malformed { what, cause })
 }

@@ -9,7 +9,7 @@
 
 use super::asymmetric::{AsymmetricKey, PrivatePart, PublicKey};
 use super::der;
-use super::error::KeyError;
+use super::error::{JwkError, KeyError};
 use crate::alg::Curve;
 use crate::{base64url, json};
 use serde_json::{Map, Value};
@@ -43,13 +43,13 @@ pub fn parse_asymmetric<S>(
     text: &[u8],
     secret: impl Fn(&[u8]) -> Result<S, KeyError>,
 ) -> Result<AsymmetricKey, KeyError> {
-    let obj = json::parse_object(text).ok_or(KeyError::JwkNotObject)?;
+    let obj = json::parse_object(text).ok_or(JwkError::NotObject)?;
     if obj.contains_key("keys") && !obj.contains_key("kty") {
-        return Err(KeyError::JwksNeedsVerifier);
+        return Err(JwkError::JwksNeedsVerifier.into());
     }
     match parse(&obj, secret)?.material {
         Material::Asymmetric(key) => Ok(key),
-        Material::Secret(_) => Err(KeyError::OctNotPublic),
+        Material::Secret(_) => Err(JwkError::OctNotPublic.into()),
     }
 }
 
@@ -63,10 +63,10 @@ pub fn parse<S>(
         match obj.get(name) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(KeyError::JwkMemberType(name)),
+            Some(_) => Err(JwkError::MemberType(name).into()),
         }
     };
-    let kty = text("kty")?.ok_or(KeyError::JwkMissing("kty"))?;
+    let kty = text("kty")?.ok_or(JwkError::Missing("kty"))?;
     let material = match kty.as_str() {
         "RSA" => rsa(obj)?,
         "EC" => ec(obj)?,
@@ -74,19 +74,19 @@ pub fn parse<S>(
         "oct" => {
             let k = bytes(obj, "k")?;
             if k.is_empty() {
-                return Err(KeyError::EmptyOct);
+                return Err(JwkError::EmptyOct.into());
             }
             // The same rule as a raw secret: an "oct" JWK whose k is a key
             // file's bytes must not turn a key into an HMAC secret.
-            Material::Secret(secret(&k).map_err(|why| KeyError::OctIsKey(Box::new(why)))?)
+            Material::Secret(secret(&k).map_err(|why| JwkError::OctIsKey(Box::new(why)))?)
         }
-        other => return Err(KeyError::UnsupportedKty(other.to_owned())),
+        other => return Err(JwkError::UnsupportedKty(other.to_owned()).into()),
     };
     let alg = text("alg")?;
     // RFC 7517 §4.2: "sig" keys verify signatures; a key for another use
     // is refused on every path (a JWKS leaves such keys out first).
     if text("use")?.is_some_and(|u| u != "sig") {
-        return Err(KeyError::UseNotSig);
+        return Err(JwkError::UseNotSig.into());
     }
     let material = match material {
         Material::Asymmetric(key) => Material::Asymmetric(key.limited_to(alg.clone())),
@@ -102,9 +102,11 @@ pub fn parse<S>(
 /// A base64url member, required.
 fn bytes(obj: &Map<String, Value>, name: &'static str) -> Result<Vec<u8>, KeyError> {
     match obj.get(name) {
-        Some(Value::String(s)) => base64url::decode(s.as_bytes()).ok_or(KeyError::JwkBase64(name)),
-        Some(_) => Err(KeyError::JwkMemberType(name)),
-        None => Err(KeyError::JwkMissing(name)),
+        Some(Value::String(s)) => {
+            base64url::decode(s.as_bytes()).ok_or(KeyError::Jwk(JwkError::Base64(name)))
+        }
+        Some(_) => Err(JwkError::MemberType(name).into()),
+        None => Err(JwkError::Missing(name).into()),
     }
 }
 
@@ -113,11 +115,11 @@ fn bytes(obj: &Map<String, Value>, name: &'static str) -> Result<Vec<u8>, KeyErr
 fn fixed(obj: &Map<String, Value>, name: &'static str, len: usize) -> Result<Vec<u8>, KeyError> {
     let b = bytes(obj, name)?;
     if b.len() != len {
-        return Err(KeyError::JwkLength {
+        return Err(KeyError::Jwk(JwkError::Length {
             name,
             len,
             got: b.len(),
-        });
+        }));
     }
     Ok(b)
 }
@@ -128,7 +130,7 @@ fn rsa<S>(obj: &Map<String, Value>) -> Result<Material<S>, KeyError> {
         return Ok(Material::Asymmetric(AsymmetricKey::public_only(public)));
     }
     if obj.contains_key("oth") {
-        return Err(KeyError::RsaMultiPrime);
+        return Err(JwkError::RsaMultiPrime.into());
     }
     let mut parts = [const { Vec::new() }; 6];
     for (slot, name) in parts.iter_mut().zip(["d", "p", "q", "dp", "dq", "qi"]) {
@@ -144,9 +146,9 @@ fn ec<S>(obj: &Map<String, Value>) -> Result<Material<S>, KeyError> {
     let crv = obj
         .get("crv")
         .and_then(Value::as_str)
-        .ok_or(KeyError::EcJwkNoCrv)?;
+        .ok_or(JwkError::EcNoCrv)?;
     let curve =
-        Curve::from_jwk_name(crv).ok_or_else(|| KeyError::UnsupportedJwkCurve(crv.to_owned()))?;
+        Curve::from_jwk_name(crv).ok_or_else(|| JwkError::UnsupportedCurve(crv.to_owned()))?;
     let len = curve.field_len();
     let mut point = Vec::with_capacity(1 + 2 * len);
     point.push(0x04);
@@ -163,8 +165,8 @@ fn ec<S>(obj: &Map<String, Value>) -> Result<Material<S>, KeyError> {
 fn okp<S>(obj: &Map<String, Value>) -> Result<Material<S>, KeyError> {
     match obj.get("crv").and_then(Value::as_str) {
         Some("Ed25519") => {}
-        Some(other) => return Err(KeyError::UnsupportedOkpCurve(other.to_owned())),
-        None => return Err(KeyError::OkpJwkNoCrv),
+        Some(other) => return Err(JwkError::UnsupportedOkpCurve(other.to_owned()).into()),
+        None => return Err(JwkError::OkpNoCrv.into()),
     }
     let x = fixed(obj, "x", 32)?;
     if !obj.contains_key("d") {
@@ -174,7 +176,7 @@ fn okp<S>(obj: &Map<String, Value>) -> Result<Material<S>, KeyError> {
     }
     let key = der::ed25519_private(&fixed(obj, "d", 32)?)?;
     if key.public != PublicKey::Ed25519(x) {
-        return Err(KeyError::Ed25519Mismatch);
+        return Err(JwkError::Ed25519Mismatch.into());
     }
     Ok(Material::Asymmetric(key))
 }

@@ -7,7 +7,8 @@
 //! submodules depend on each other without a circle (tests/module_graph.rs
 //! checks it); this file only declares them and names the public items.
 //!
-//! - `error`: [`KeyError`], every refusal, one variant each;
+//! - `error`: [`KeyError`], every refusal, grouped by what refused the key
+//!   ([`SecretError`], [`PemError`], ...), one variant each;
 //! - `asymmetric`: [`PublicKey`], [`AsymmetricKey`], [`Signer`];
 //! - `der`, `pem`, `jwk`, `ssh`: the readers (`ssh` also holds the SSH and
 //!   PuTTY content rule of the secret guard);
@@ -31,6 +32,9 @@ mod ssh;
 pub use asymmetric::{PublicKey, Signer, RSA_MAX_BITS, RSA_MIN_VERIFY_BITS};
 pub use cache::{cache_len, KEY_CACHE_ENTRIES, KEY_CACHE_MAX_KEY_LEN};
 pub use classify::{asymmetric, key_shape, parse, Bound, HmacSecret, Key};
-pub use error::{KeyError, KeyKind, PemBodyError, Structure};
+pub use error::{
+    DerError, FamilyError, FileError, JwkError, JwksError, KeyError, KeyKind, LimitError,
+    PemBodyError, PemError, SecretError, SignError, SshError, Structure,
+};
 pub use set::{KeySet, MAX_JWKS_KEYS};
 pub use shape::KeyShape;

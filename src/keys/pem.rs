@@ -4,7 +4,7 @@
 
 use super::asymmetric::AsymmetricKey;
 use super::der::{self, Reader};
-use super::error::{KeyError, PemBodyError};
+use super::error::{FileError, KeyError, PemBodyError, PemError, SshError};
 
 /// One PEM block, found the way OpenSSL's PEM reader finds it.
 struct PemBlock {
@@ -124,7 +124,7 @@ pub(crate) fn pem_file(text: &[u8]) -> Result<AsymmetricKey, KeyError> {
     let blocks = pem_blocks(text);
     let single = blocks.len() == 1;
     if blocks.is_empty() {
-        return Err(KeyError::NoPemBlock);
+        return Err(PemError::NoBlock.into());
     }
     let mut found: Vec<(String, AsymmetricKey)> = Vec::new();
     let mut others: Vec<String> = Vec::new();
@@ -149,30 +149,30 @@ pub(crate) fn pem_file(text: &[u8]) -> Result<AsymmetricKey, KeyError> {
                 // TRUSTED CERTIFICATE has OpenSSL's trust settings after it.
                 |bytes| der::certificate(der::der_prefix(bytes).unwrap_or(bytes))
             }
-            "ENCRYPTED PRIVATE KEY" => return Err(KeyError::EncryptedPkcs8 { block: name }),
-            "OPENSSH PRIVATE KEY" => return Err(KeyError::OpenSshPrivate),
+            "ENCRYPTED PRIVATE KEY" => return Err(PemError::EncryptedPkcs8 { block: name }.into()),
+            "OPENSSH PRIVATE KEY" => return Err(SshError::OpenSshPrivate.into()),
             _ => {
                 others.push(format!("'{}'", block.label));
                 continue;
             }
         };
         if block.encrypted {
-            return Err(KeyError::EncryptedPem { block: name });
+            return Err(PemError::Encrypted { block: name }.into());
         }
         if block.headers {
-            return Err(KeyError::PemHeaders { block: name });
+            return Err(PemError::Headers { block: name }.into());
         }
         let body = block.der.map_err(|why| {
             if certificate_label {
-                KeyError::CertificateBody {
+                KeyError::Pem(PemError::CertificateBody {
                     block: name.clone(),
                     why,
-                }
+                })
             } else {
-                KeyError::PemBody {
+                KeyError::Pem(PemError::Body {
                     block: name.clone(),
                     why,
-                }
+                })
             }
         })?;
         let key = reader(&body).map_err(|why| {
@@ -182,29 +182,29 @@ pub(crate) fn pem_file(text: &[u8]) -> Result<AsymmetricKey, KeyError> {
             if single && !why.is_malformed() {
                 why
             } else if certificate_label {
-                KeyError::CertificateNotKey {
+                KeyError::Pem(PemError::CertificateNotKey {
                     block: name.clone(),
                     why: Box::new(why),
-                }
+                })
             } else {
-                KeyError::BlockNotKey {
+                KeyError::Pem(PemError::BlockNotKey {
                     block: name.clone(),
                     why: Box::new(why),
-                }
+                })
             }
         })?;
         found.push((name, key));
     }
     let Some((first_name, first)) = found.first() else {
-        return Err(KeyError::NoKeyInPem {
+        return Err(KeyError::Pem(PemError::NoKey {
             labels: others.join(", "),
-        });
+        }));
     };
     if let Some((other_name, _)) = found.iter().find(|(_, k)| k.public != first.public) {
-        return Err(KeyError::TwoKeys {
+        return Err(KeyError::File(FileError::TwoKeys {
             first: first_name.clone(),
             other: other_name.clone(),
-        });
+        }));
     }
     let chosen = found.iter().position(|(_, k)| k.is_private()).unwrap_or(0);
     Ok(found.swap_remove(chosen).1)

@@ -5,7 +5,7 @@
 
 use super::asymmetric::jwk_alg_allows;
 use super::classify::{asymmetric, key_shape, Bound, HmacSecret, Key};
-use super::error::KeyError;
+use super::error::{JwksError, KeyError};
 use super::jwk::{self, Material};
 use super::shape::{without_bom, KeyShape};
 use crate::alg::Algorithm;
@@ -68,10 +68,10 @@ impl KeySet {
             }
             KeyShape::Jwk => {
                 let obj = json::parse_object(without_bom(key).trim_ascii())
-                    .ok_or(KeyError::KeySetNotObject)?;
+                    .ok_or(JwksError::NotObject)?;
                 match obj.get("keys") {
                     Some(Value::Array(list)) if !obj.contains_key("kty") => parse_set(list),
-                    Some(_) if !obj.contains_key("kty") => Err(KeyError::KeysNotArray),
+                    Some(_) if !obj.contains_key("kty") => Err(JwksError::KeysNotArray.into()),
                     _ => entry(&obj).map(|e| KeySet(Entries::One(e))),
                 }
             }
@@ -84,7 +84,7 @@ impl KeySet {
         match &self.0 {
             Entries::One(entry) => entry.bind(alg).map(|_| ()),
             Entries::Set(entries) if entries.iter().any(|e| e.bind(alg).is_ok()) => Ok(()),
-            Entries::Set(_) => Err(KeyError::NoKeyFor(alg)),
+            Entries::Set(_) => Err(JwksError::NoKeyFor(alg).into()),
         }
     }
 
@@ -106,20 +106,20 @@ impl KeySet {
                     .filter(|e| e.kid.as_deref() == Some(kid.as_str()));
                 let first = named
                     .next()
-                    .ok_or_else(|| KeyError::UnknownKid(kid.clone()))?;
+                    .ok_or_else(|| JwksError::UnknownKid(kid.clone()))?;
                 first
                     .bind(alg)
                     .or_else(|why| named.find_map(|e| e.bind(alg).ok()).ok_or(why))
             }
-            Some(_) => Err(KeyError::KidNotString),
+            Some(_) => Err(JwksError::KidNotString.into()),
             None => {
                 // Without a kid, only an unambiguous set will do: trying
                 // every key would let one token cost a whole JWKS of checks.
                 let mut usable = entries.iter().filter_map(|e| e.bind(alg).ok());
                 match (usable.next(), usable.next()) {
                     (Some(bound), None) => Ok(bound),
-                    (None, _) => Err(KeyError::NoKeyFor(alg)),
-                    (Some(_), Some(_)) => Err(KeyError::AmbiguousKey(alg)),
+                    (None, _) => Err(JwksError::NoKeyFor(alg).into()),
+                    (Some(_), Some(_)) => Err(JwksError::AmbiguousKey(alg).into()),
                 }
             }
         }
@@ -141,12 +141,12 @@ fn entry(obj: &Map<String, Value>) -> Result<Entry, KeyError> {
 
 fn parse_set(list: &[Value]) -> Result<KeySet, KeyError> {
     if list.len() > MAX_JWKS_KEYS {
-        return Err(KeyError::TooManyKeys { max: MAX_JWKS_KEYS });
+        return Err(JwksError::TooManyKeys { max: MAX_JWKS_KEYS }.into());
     }
     let mut entries: Vec<Entry> = Vec::with_capacity(list.len());
     for (i, value) in list.iter().enumerate() {
         let Value::Object(obj) = value else {
-            return Err(KeyError::EntryNotObject(i + 1));
+            return Err(JwksError::EntryNotObject(i + 1).into());
         };
         let known = matches!(
             obj.get("kty").and_then(Value::as_str),
@@ -161,10 +161,10 @@ fn parse_set(list: &[Value]) -> Result<KeySet, KeyError> {
             // Curves this module has no code for are skipped like unknown kty.
             Err(why) if why.is_unsupported() => continue,
             Err(why) => {
-                return Err(KeyError::Entry {
+                return Err(KeyError::Jwks(JwksError::Entry {
                     index: i + 1,
                     why: Box::new(why),
-                })
+                }))
             }
         };
         // A kid may repeat only across keys that no algorithm could choose
@@ -177,12 +177,12 @@ fn parse_set(list: &[Value]) -> Result<KeySet, KeyError> {
                     .any(|&alg| o.bind(alg).is_ok() && e.bind(alg).is_ok())
         };
         if e.kid.is_some() && entries.iter().any(clash) {
-            return Err(KeyError::KidRepeated(i + 1));
+            return Err(JwksError::KidRepeated(i + 1).into());
         }
         entries.push(e);
     }
     if entries.is_empty() {
-        return Err(KeyError::NoUsableKey);
+        return Err(JwksError::NoUsableKey.into());
     }
     Ok(KeySet(Entries::Set(entries)))
 }

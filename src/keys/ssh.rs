@@ -41,7 +41,7 @@
 
 use super::asymmetric::{AsymmetricKey, PublicKey};
 use super::der::rsa_components;
-use super::error::KeyError;
+use super::error::{FileError, KeyError, LimitError, SshError};
 use crate::alg::Curve;
 
 /// The prefixes of SSH public key type names (OpenSSH's sshkey.c table,
@@ -231,11 +231,11 @@ pub(crate) fn read(text: &[u8]) -> Option<Result<AsymmetricKey, KeyError>> {
     let find = |m: &[u8]| memchr::memmem::find(text, m).is_some();
     Some(
         if find(b"PuTTY-User-Key-File-") {
-            Err(KeyError::PuttyPrivate)
+            Err(SshError::PuttyPrivate.into())
         } else if find(b"SSH PRIVATE KEY FILE FORMAT 1.1") {
-            Err(KeyError::Ssh1Key)
+            Err(SshError::Ssh1Key.into())
         } else if find(b"openssh-key-v1\0") || find(b"b3BlbnNzaC1rZXktdjE") {
-            Err(KeyError::OpenSshPrivate)
+            Err(SshError::OpenSshPrivate.into())
         } else if find(b"---- BEGIN ") {
             rfc4716(text)
         } else {
@@ -251,14 +251,14 @@ fn rfc4716(text: &[u8]) -> Result<PublicKey, KeyError> {
     let label = lines
         .by_ref()
         .find_map(|l| l.strip_prefix(b"---- BEGIN ")?.strip_suffix(b" ----"))
-        .ok_or(KeyError::SshMalformed(
-            "no \"---- BEGIN <label> ----\" line",
-        ))?;
+        .ok_or(SshError::Malformed("no \"---- BEGIN <label> ----\" line"))?;
     if label != b"SSH2 PUBLIC KEY" {
         return Err(if memchr::memmem::find(label, b"PRIVATE").is_some() {
-            KeyError::SshComPrivate
+            KeyError::Ssh(SshError::SshComPrivate)
         } else {
-            KeyError::SshMalformed("an RFC 4716 label other than SSH2 PUBLIC KEY")
+            KeyError::Ssh(SshError::Malformed(
+                "an RFC 4716 label other than SSH2 PUBLIC KEY",
+            ))
         });
     }
     let mut body = Vec::new();
@@ -267,12 +267,12 @@ fn rfc4716(text: &[u8]) -> Result<PublicKey, KeyError> {
     for line in lines {
         if line.starts_with(b"---- END ") {
             if line != b"---- END SSH2 PUBLIC KEY ----" {
-                return Err(KeyError::SshMalformed("an END line of another label"));
+                return Err(SshError::Malformed("an END line of another label").into());
             }
             use base64::Engine;
             let blob = base64::engine::general_purpose::STANDARD
                 .decode(&body)
-                .map_err(|_| KeyError::SshMalformed("its body is not base64"))?;
+                .map_err(|_| SshError::Malformed("its body is not base64"))?;
             return public_from_wire(&blob);
         }
         // A header line holds a colon; one ending in a backslash goes on.
@@ -283,9 +283,7 @@ fn rfc4716(text: &[u8]) -> Result<PublicKey, KeyError> {
         in_headers = false;
         body.extend_from_slice(line);
     }
-    Err(KeyError::SshMalformed(
-        "no \"---- END SSH2 PUBLIC KEY ----\" line",
-    ))
+    Err(SshError::Malformed("no \"---- END SSH2 PUBLIC KEY ----\" line").into())
 }
 
 /// OpenSSH public key lines: in each line, a type word followed by base64
@@ -303,9 +301,7 @@ fn public_lines(text: &[u8]) -> Result<PublicKey, KeyError> {
             let blob = decode_word(encoded);
             let Some(name) = blob.as_deref().and_then(wire_type_name) else {
                 if is_type_word(word) && encoded.starts_with(b"AAAA") {
-                    return Err(KeyError::SshMalformed(
-                        "its base64 does not decode to a key",
-                    ));
+                    return Err(SshError::Malformed("its base64 does not decode to a key").into());
                 }
                 continue;
             };
@@ -313,10 +309,10 @@ fn public_lines(text: &[u8]) -> Result<PublicKey, KeyError> {
                 if !is_type_word(word) {
                     continue;
                 }
-                return Err(KeyError::SshTypeMismatch {
+                return Err(KeyError::Ssh(SshError::TypeMismatch {
                     line: String::from_utf8_lossy(word).into_owned(),
                     key: String::from_utf8_lossy(name).into_owned(),
-                });
+                }));
             }
             let key = public_from_wire(blob.as_deref().unwrap_or_default())?;
             let here = format!("'{}' (line {})", String::from_utf8_lossy(word), n + 1);
@@ -324,10 +320,10 @@ fn public_lines(text: &[u8]) -> Result<PublicKey, KeyError> {
                 None => found = Some((here, key)),
                 Some((_, first)) if *first == key => {}
                 Some((first, _)) => {
-                    return Err(KeyError::TwoKeys {
+                    return Err(KeyError::File(FileError::TwoKeys {
                         first: first.clone(),
                         other: here,
-                    })
+                    }))
                 }
             }
         }
@@ -337,9 +333,9 @@ fn public_lines(text: &[u8]) -> Result<PublicKey, KeyError> {
             .split(|&b| b == b'\n')
             .any(|line| ssh1_public(&words(line).collect::<Vec<_>>()));
         if ssh1 {
-            KeyError::Ssh1Key
+            KeyError::Ssh(SshError::Ssh1Key)
         } else {
-            KeyError::SshNoKeyLine
+            KeyError::Ssh(SshError::NoKeyLine)
         }
     })
 }
@@ -361,7 +357,7 @@ fn decode_word(word: &[u8]) -> Option<Vec<u8>> {
 /// fields follow a nonce; the rest, CA signature included, is not read, as
 /// an X.509 certificate's is not).
 fn public_from_wire(blob: &[u8]) -> Result<PublicKey, KeyError> {
-    let malformed = || KeyError::SshMalformed("a field is cut short");
+    let malformed = || SshError::Malformed("a field is cut short");
     let mut wire = Wire(blob);
     let name = wire.string().ok_or_else(malformed)?;
     let (base, certificate) = match name.strip_suffix(b"-cert-v01@openssh.com") {
@@ -384,35 +380,27 @@ fn public_from_wire(blob: &[u8]) -> Result<PublicKey, KeyError> {
         (b"ssh-ed25519", _) => {
             let key = wire.string().ok_or_else(malformed)?;
             if key.len() != 32 {
-                return Err(KeyError::Ed25519Length);
+                return Err(LimitError::Ed25519Length.into());
             }
             PublicKey::Ed25519(key.to_vec())
         }
         (_, Some((curve, id))) => {
             if wire.string().ok_or_else(malformed)? != id {
-                return Err(KeyError::SshMalformed(
-                    "the curve does not match the key type",
-                ));
+                return Err(SshError::Malformed("the curve does not match the key type").into());
             }
             let point = wire.string().ok_or_else(malformed)?;
             if point.first() != Some(&4) || point.len() != 1 + 2 * curve.field_len() {
-                return Err(KeyError::SshMalformed(
-                    "not an uncompressed point of its curve",
-                ));
+                return Err(SshError::Malformed("not an uncompressed point of its curve").into());
             }
             PublicKey::Ec {
                 curve,
                 point: point.to_vec(),
             }
         }
-        _ => {
-            return Err(KeyError::SshUnsupported(
-                String::from_utf8_lossy(name).into_owned(),
-            ))
-        }
+        _ => return Err(SshError::Unsupported(String::from_utf8_lossy(name).into_owned()).into()),
     };
     if !certificate && !wire.0.is_empty() {
-        return Err(KeyError::SshMalformed("bytes after the key"));
+        return Err(SshError::Malformed("bytes after the key").into());
     }
     Ok(key)
 }
@@ -440,6 +428,7 @@ impl<'a> Wire<'a> {
 #[cfg(test)]
 mod tests {
     use super::super::classify::{key_shape, parse, HmacSecret};
+    use super::super::error::SecretError;
     use super::super::shape::{KeyShape, UTF8_BOM};
     use super::*;
     use crate::test_support::key;
@@ -613,71 +602,83 @@ mod tests {
             (
                 "dss".into(),
                 dss.into(),
-                KeyError::SshUnsupported("ssh-dss".into()),
+                KeyError::Ssh(SshError::Unsupported("ssh-dss".into())),
             ),
             (
                 "fido".into(),
                 fido.into(),
-                KeyError::SshUnsupported("sk-ssh-ed25519@openssh.com".into()),
+                KeyError::Ssh(SshError::Unsupported("sk-ssh-ed25519@openssh.com".into())),
             ),
             (
                 "type word of another key".into(),
                 format!("ssh-rsa {encoded}").into(),
-                KeyError::SshTypeMismatch {
+                KeyError::Ssh(SshError::TypeMismatch {
                     line: "ssh-rsa".into(),
                     key: "ecdsa-sha2-nistp256".into(),
-                },
+                }),
             ),
             (
                 "cut short".into(),
                 format!("ecdsa-sha2-nistp256 {cut}").into(),
-                KeyError::SshMalformed("a field is cut short"),
+                KeyError::Ssh(SshError::Malformed("a field is cut short")),
             ),
             (
                 "damaged base64".into(),
                 b"ssh-ed25519 AAAAC3Nza!!C1lZDI1NTE5".to_vec(),
-                KeyError::SshMalformed("its base64 does not decode to a key"),
+                KeyError::Ssh(SshError::Malformed("its base64 does not decode to a key")),
             ),
             (
                 "two keys".into(),
                 format!("{ed}\n{p256}\n").into(),
-                KeyError::TwoKeys {
+                KeyError::File(FileError::TwoKeys {
                     first: "'ssh-ed25519' (line 1)".into(),
                     other: "'ecdsa-sha2-nistp256' (line 2)".into(),
-                },
+                }),
             ),
             (
                 "blob alone".into(),
                 encoded.as_bytes().to_vec(),
-                KeyError::SshNoKeyLine,
+                KeyError::Ssh(SshError::NoKeyLine),
             ),
             (
                 "type word alone".into(),
                 b"ssh-ed25519".to_vec(),
-                KeyError::SshNoKeyLine,
+                KeyError::Ssh(SshError::NoKeyLine),
             ),
-            ("ppk".into(), ppk.into(), KeyError::PuttyPrivate),
-            ("ssh.com".into(), sshcom.into(), KeyError::SshComPrivate),
+            (
+                "ppk".into(),
+                ppk.into(),
+                KeyError::Ssh(SshError::PuttyPrivate),
+            ),
+            (
+                "ssh.com".into(),
+                sshcom.into(),
+                KeyError::Ssh(SshError::SshComPrivate),
+            ),
             (
                 "openssh private".into(),
                 openssh.into(),
-                KeyError::OpenSshPrivate,
+                KeyError::Ssh(SshError::OpenSshPrivate),
             ),
             (
                 "openssh private unarmoured".into(),
                 openssh.lines().nth(1).unwrap().into(),
-                KeyError::OpenSshPrivate,
+                KeyError::Ssh(SshError::OpenSshPrivate),
             ),
-            ("ssh-1 public".into(), ssh1.into(), KeyError::Ssh1Key),
+            (
+                "ssh-1 public".into(),
+                ssh1.into(),
+                KeyError::Ssh(SshError::Ssh1Key),
+            ),
             (
                 "ssh-1 private".into(),
                 b"SSH PRIVATE KEY FILE FORMAT 1.1\n\0\0\0".to_vec(),
-                KeyError::Ssh1Key,
+                KeyError::Ssh(SshError::Ssh1Key),
             ),
             (
                 "utf-16".into(),
                 [&[0xFF, 0xFE][..], &utf16].concat(),
-                KeyError::Utf16Ssh,
+                KeyError::File(FileError::Utf16Ssh),
             ),
         ];
         for (name, text, error) in cases {
@@ -688,7 +689,7 @@ mod tests {
                 "{name} after a BOM"
             );
         }
-        assert_eq!(HmacSecret::new(ed.as_bytes()), Err(KeyError::SshAsSecret));
+        assert_eq!(HmacSecret::new(ed.as_bytes()), Err(SecretError::Ssh.into()));
     }
 
     /// Secrets as admins and tools make them stay secrets.
