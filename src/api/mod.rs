@@ -9,6 +9,6 @@
 //!   from [`verifier::Options`], and `inspect_unverified`.
 #![forbid(unsafe_code)]
 
-pub mod v2;
-pub mod v3;
-pub mod verifier;
+pub(crate) mod v2;
+pub(crate) mod v3;
+pub(crate) mod verifier;

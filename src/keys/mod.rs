@@ -23,7 +23,7 @@ mod cache;
 mod classify;
 mod der;
 mod error;
-pub mod jwk;
+mod jwk;
 mod pem;
 mod set;
 mod shape;

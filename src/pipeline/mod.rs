@@ -14,9 +14,9 @@
 //! their [`Policy`] and where their [`Keys`] come from.
 #![forbid(unsafe_code)]
 
-pub mod claims;
-pub mod header;
-pub mod split;
+pub(crate) mod claims;
+pub(crate) mod header;
+pub(crate) mod split;
 
 use crate::alg::{Algorithm, Family};
 use crate::error::Error;
